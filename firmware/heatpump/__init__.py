@@ -1,0 +1,1 @@
+"""Heat pump controller firmware (MicroPython, also imports on CPython)."""
