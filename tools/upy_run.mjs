@@ -73,7 +73,10 @@ function copyTree(hostDir, vmDir) {
   }
 }
 
-for (const [hostDir, vmDir] of mounts) copyTree(hostDir, vmDir);
+for (const [hostDir, vmDir] of mounts) {
+  if (!fs.existsSync(hostDir)) usage(`no such folder to mount: ${hostDir}`);
+  copyTree(hostDir, vmDir);
+}
 
 const vmScript = "/script/" + path.basename(script);
 const args = [vmScript, ...argv];
