@@ -1,0 +1,189 @@
+"""NTC thermistors: resistance models, the divider, and a per-channel lookup table.
+
+A board file names, per sensor, the thermistor (a part from PARTS, or inline "r25" +
+"beta", or "sh": [a, b, c]), the fixed divider resistor and the topology:
+
+    "ntc_low":  3.3 V -- divider_ohm -- pin -- NTC -- GND   (pin voltage falls as it warms)
+    "ntc_high": 3.3 V -- NTC -- pin -- divider_ohm -- GND   (pin voltage rises as it warms)
+
+`Channel(spec, adc)` does all the float work once, at start-up: it finds the window of
+readings the ESP32 ADC can be trusted with, and fills an int16 table of hundredths of a
+degree every 16 mV across it. Per reading, `dC(mv)` is a shift, a mask and one
+multiplication on small ints: no float, no allocation. `fault(mv)` says whether a
+reading lies beyond the window, i.e. at one of the divider's rails: an open thermistor
+reads as colder than anything real, a short as hotter.
+"""
+
+import math
+from array import array
+
+try:
+    from micropython import const  # pyright: ignore[reportAssignmentType]
+except ImportError:
+
+    def const(x):
+        return x
+
+
+OPEN = const(1)  # fault(): the thermistor (or its wire) is open
+SHORT = const(2)  # fault(): the thermistor (or its wire) is shorted
+
+# The ESP32 ADC at 11 dB, read through read_uv() (calibrated). Espressif recommends
+# 150-2450 mV; below 150 mV it reads a constant (a short or a grounded pin lands there),
+# above 2450 mV it compresses and saturates near 3.1 V (an open or a pin at 3.3 V lands
+# there). Readings between 2450 and RAIL_HI_MV are still converted, less accurately.
+USABLE_LO_MV = const(150)
+USABLE_HI_MV = const(2450)
+RAIL_HI_MV = const(2950)
+FULL_SCALE_MV = const(3100)  # what the saturated ADC reads (used by the simulated HAL)
+ADC_BITS = const(12)
+
+TOPOLOGIES = ("ntc_low", "ntc_high")
+
+# No thermistor in a heat pump reads beyond these: a reading past them is a fault even
+# where the divider would still have room.
+_COLD_LIMIT_C = -55
+_HOT_LIMIT_C = 150
+
+_SHIFT = const(4)  # table step: 16 mV
+_STEP_MV = const(16)
+_MASK = const(15)
+_T0_K = 273.15
+_T25_K = 298.15
+
+# Named parts usable in a board file ("part": NAME). When a part has "sh", the
+# Steinhart-Hart model is used; "beta" is the maker's B25/50, kept for comparison.
+PARTS = {
+    # Murata NCP15XH103 (NCP15XH103F03RC): 10 kohm at 25 C, B25/50 = 3380 K. The
+    # Steinhart-Hart coefficients are a least-squares fit of 1/T = a + b ln R + c ln^3 R
+    # to Murata's published R-T table at the 21 points from -30 to +70 C (the table
+    # and its source are in host_tests/data/); the worst error there is 0.08 C.
+    "murata-ncp15xh103": {
+        "r25": 10000,
+        "beta": 3380,
+        "sh": (8.544257e-4, 2.570310e-4, 1.700503e-7),
+    },
+    # The generic "10k 3950" epoxy probe: sellers publish only R25 and a Beta.
+    "10k-b3950": {"r25": 10000, "beta": 3950},
+}
+
+
+def _cbrt(x):
+    return x ** (1 / 3) if x >= 0 else -((-x) ** (1 / 3))
+
+
+class Ntc:
+    """Resistance <-> temperature of one thermistor (Beta or Steinhart-Hart)."""
+
+    def __init__(self, spec):
+        part = spec.get("part")
+        p = spec if part is None else PARTS[part]
+        sh = p.get("sh")
+        self.sh = None if sh is None else (float(sh[0]), float(sh[1]), float(sh[2]))
+        self.r25 = p.get("r25")
+        self.beta = p.get("beta")
+
+    def celsius(self, ohm):
+        ln_r = math.log(ohm)
+        if self.sh is not None:
+            a, b, c = self.sh
+            return 1 / (a + b * ln_r + c * ln_r * ln_r * ln_r) - _T0_K
+        return 1 / (1 / _T25_K + (ln_r - math.log(self.r25)) / self.beta) - _T0_K
+
+    def ohm(self, celsius):
+        inv_t = 1 / (celsius + _T0_K)
+        if self.sh is not None:
+            # Solve c x^3 + b x + (a - 1/T) = 0 for x = ln R (Cardano: one real root).
+            a, b, c = self.sh
+            p = b / c
+            q = (a - inv_t) / c
+            d = math.sqrt(q * q / 4 + p * p * p / 27)
+            return math.exp(_cbrt(-q / 2 + d) + _cbrt(-q / 2 - d))
+        return self.r25 * math.exp(self.beta * (inv_t - 1 / _T25_K))
+
+
+def divider_mv(ohm, divider_ohm, supply_mv, topology):
+    """Pin voltage (float mV) with the thermistor at `ohm`."""
+    if topology == "ntc_low":
+        return supply_mv * ohm / (ohm + divider_ohm)
+    return supply_mv * divider_ohm / (ohm + divider_ohm)
+
+
+def divider_ohm_at(mv, divider_ohm, supply_mv, topology):
+    """Thermistor resistance for a pin voltage strictly between 0 and the supply."""
+    if topology == "ntc_low":
+        return divider_ohm * mv / (supply_mv - mv)
+    return divider_ohm * (supply_mv - mv) / mv
+
+
+class Channel:
+    """One thermistor input: its table, built once; dC() and fault() per reading."""
+
+    def __init__(self, spec, adc=None):
+        self.ntc = Ntc(spec)
+        self.divider_ohm = spec["divider_ohm"]
+        self.topology = spec.get("topology", "ntc_low")
+        if self.topology not in TOPOLOGIES:
+            raise ValueError("topology %r: use one of %s" % (self.topology, TOPOLOGIES))
+        self.supply_mv = (adc or {}).get("supply_mv", 3300)
+        rising = self.topology == "ntc_high"  # pin voltage rises with temperature
+        at_cold = self.mv_at(_COLD_LIMIT_C)
+        at_hot = self.mv_at(_HOT_LIMIT_C)
+        lo = max(USABLE_LO_MV, math.ceil(at_cold if rising else at_hot))
+        hi = min(RAIL_HI_MV, int(at_hot if rising else at_cold))
+        if hi - lo < 4 * _STEP_MV:
+            raise ValueError(
+                "a %d ohm divider leaves this thermistor no room in the ADC's %d-%d mV"
+                % (self.divider_ohm, USABLE_LO_MV, RAIL_HI_MV)
+            )
+        self.lo_mv = lo  # readings below are a fault (open if rising, else short)
+        self.hi_mv = hi  # readings above are a fault (short if rising, else open)
+        self._span = hi - lo
+        self._below = OPEN if rising else SHORT
+        self._above = SHORT if rising else OPEN
+        n = (hi - lo) // _STEP_MV + 2
+        cc = [round(self.c_at_mv(lo + i * _STEP_MV) * 100) for i in range(n)]
+        # hundredths of a degree C at lo + i * 16 mV (int16: 2 bytes a point)
+        self._tab = array("h", [max(-32000, min(32000, c)) for c in cc])
+        cold_mv, hot_mv = (lo, hi) if rising else (hi, lo)
+        self.cold_dC = self.dC(cold_mv)  # the coldest temperature the channel can read
+        self.hot_dC = self.dC(hot_mv)  # the hottest
+
+    def dC(self, mv):
+        """Temperature in tenths of a degree C for a reading in mV (clamped to the window).
+
+        Integer work only, allocation-free: call fault() first to know it is real.
+        """
+        off = mv - self.lo_mv
+        if off < 0:
+            off = 0
+        elif off > self._span:
+            off = self._span
+        i = off >> _SHIFT
+        t = self._tab
+        c0 = t[i]
+        cc = c0 + (((t[i + 1] - c0) * (off & _MASK) + (_STEP_MV >> 1)) >> _SHIFT)
+        return (cc + 5) // 10
+
+    def fault(self, mv):
+        """0, OPEN or SHORT for a reading in mV."""
+        if mv < self.lo_mv:
+            return self._below
+        if mv > self.hi_mv:
+            return self._above
+        return 0
+
+    def mv_at(self, celsius):
+        """Ideal pin voltage (float mV) at a temperature: what the simulator feeds the ADC."""
+        return divider_mv(self.ntc.ohm(celsius), self.divider_ohm, self.supply_mv, self.topology)
+
+    def c_at_mv(self, mv):
+        """Exact model temperature (float C) for a pin voltage (float work: not per tick)."""
+        return self.ntc.celsius(
+            divider_ohm_at(mv, self.divider_ohm, self.supply_mv, self.topology)
+        )
+
+    def rail_mv(self, fault):
+        """Pin voltage with the thermistor open or shorted (for the simulator)."""
+        low = (fault == OPEN) == (self.topology == "ntc_high")
+        return 0 if low else self.supply_mv
