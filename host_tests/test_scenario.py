@@ -28,7 +28,7 @@ BASE = {
     "name": "t",
     "duration_h": 1,
     "start": 20,
-    "weather": {"kind": "daily", "t_min_c": 0, "t_max_c": 5, "rh": 0.8},
+    "weather": {"kind": "daily", "t_min_c": 0, "t_max_c": 5, "rh": 80},
 }
 
 
@@ -39,8 +39,8 @@ BASE = {
         ({"duration_h": "long"}, "duration_h: expected a number"),
         ({"colour": 1}, "unknown keys ['colour']"),
         ({"weather": {"kind": "monsoon"}}, "weather.kind: expected 'daily', 'table' or 'year'"),
-        ({"weather": {"kind": "daily", "t_min_c": 9, "t_max_c": 5, "rh": 0.5}}, "below t_min_c"),
-        ({"weather": {"kind": "table", "hours": [[0, 1, 0.5], [0, 2, 0.5]]}}, "must increase"),
+        ({"weather": {"kind": "daily", "t_min_c": 9, "t_max_c": 5, "rh": 50}}, "below t_min_c"),
+        ({"weather": {"kind": "table", "hours": [[0, 1, 50], [0, 2, 50]]}}, "must increase"),
         ({"events": [{"at_min": 5}]}, "needs exactly one action"),
         ({"events": [{"at_min": 5, "fault": {"sensor": "attic"}}]}, "fault.sensor: expected"),
         ({"events": [{"at_min": 5, "power": "flicker"}]}, "power: expected 'off' or 'on'"),

@@ -7,7 +7,7 @@ A scenario is a JSON object:
     duration_h   number > 0, required
     start        room temperature in C at the start, or {"room_c": C, "hour": H}
                  (H: hour of the day the run starts at, default 0)
-    weather      {"kind": "daily", "t_min_c", "t_max_c", "rh"}
+    weather      {"kind": "daily", "t_min_c", "t_max_c", "rh"} (rh: relative humidity, %)
                  {"kind": "table", "hours": [[hour, t_c, rh], ...]}
                  {"kind": "year", "seed": N, "start_day": D} (the synthetic year)
     room, unit   optional overrides of the plant's RoomParams / UnitParams fields
@@ -74,7 +74,7 @@ def _weather(where, w):
         t_max = _num(where + ".t_max_c", w.get("t_max_c"), -40, 55)
         if t_max < t_min:
             raise ScenarioError(f"{where}: t_max_c {t_max} is below t_min_c {t_min}")
-        _num(where + ".rh", w.get("rh"), 0, 1)
+        _num(where + ".rh", w.get("rh"), 0, 100)
     elif kind == "table":
         hours = w.get("hours")
         if not isinstance(hours, list) or not hours:
@@ -86,7 +86,7 @@ def _weather(where, w):
                 raise ScenarioError(f"{at}: expected [hour, t_c, rh], got {row!r}")
             hour = _num(at + " hour", row[0], 0)
             _num(at + " t_c", row[1], -40, 55)
-            _num(at + " rh", row[2], 0, 1)
+            _num(at + " rh", row[2], 0, 100)
             if last is not None and hour <= last:
                 raise ScenarioError(f"{at}: hours must increase ({hour} after {last})")
             last = hour
