@@ -58,7 +58,7 @@ bench: tools
 	$(PY) -m tools.bench
 
 deploy: tools
-	$(PY) -m tools.deploy deploy --port "$(PORT)" --board "$(BOARD)" $(if $(DRY_RUN),--dry-run)
+	$(PY) -m tools.deploy deploy --port "$(PORT)" --board "$(BOARD)" $(if $(DRY_RUN),--dry-run) $(if $(FROZEN),--frozen)
 
 repl: $(VENV)/.stamp
 	$(PY) -m tools.deploy repl --port "$(PORT)" $(if $(DRY_RUN),--dry-run)
