@@ -3,10 +3,12 @@ bench cannot rot between the runs that produce figures. No timing is asserted.""
 
 import json
 import os
+import sys
 
 import pytest
 
-from tools import FIRMWARE, bench, bench_upy
+from tools import FIRMWARE, bench, bench_upy, quality
+from tools import scenario as scenario_mod
 
 TINY = {"ticks": 20, "passes": 5, "day_s": 120, "day_step_s": 60}
 
@@ -167,3 +169,163 @@ def test_an_unknown_section_is_refused_with_the_choices_and_nothing_written(
     err = capsys.readouterr().err
     assert "unknown section speling" in err and "sections: good, broken, hook" in err
     assert sections == [] and not out.exists()
+
+
+# ---- the firmware against the reference thermostat -----------------------------------
+
+# 6 simulated minutes a day, one process: the sections run for real, quickly.
+TINY_QUALITY = {"cq_h": 0.1, "season_every_d": 182, "season_first_d": 15, "season_h": 0.1}
+
+
+@pytest.fixture(scope="module")
+def quality_ctx(tmp_path_factory):
+    return bench.Ctx(
+        quick=True,
+        sizes={**TINY_QUALITY, "procs": 1},
+        plot_dir=str(tmp_path_factory.mktemp("plots")),
+    )
+
+
+@pytest.fixture(scope="module")
+def control_quality(quality_ctx):
+    return {f.key: f for f in bench.section_control_quality(quality_ctx)}
+
+
+def test_control_quality_gives_every_metric_for_both_controllers_on_every_day(control_quality):
+    for name in bench.CQ_SCENARIOS:
+        for who in ("fw", "ref"):
+            for suffix, _, _ in bench.QUALITY_KEYS.values():
+                key = f"cq_{name.replace('-', '_')}_{who}_{suffix}"
+                assert key in control_quality, key
+                assert control_quality[key].command == bench.bench_cmd("control_quality")
+    detail = control_quality["cq_scenarios"].data
+    assert detail["hours"] == dict.fromkeys(bench.CQ_SCENARIOS, TINY_QUALITY["cq_h"])
+    # the table names every day, and the JSON figures are the table's numbers
+    text = "\n".join(control_quality["cq_scenarios"].lines)
+    for name in bench.CQ_SCENARIOS:
+        assert name in text
+        m = detail["metrics"][name]["ref"]
+        key = f"cq_{name.replace('-', '_')}_ref_starts"
+        assert control_quality[key].value == m["compressor_starts"]
+
+
+def test_the_firmware_keeps_its_safety_rules_and_waits_min_off_after_boot(control_quality):
+    for name in bench.CQ_SCENARIOS:
+        key = name.replace("-", "_")
+        assert control_quality[f"cq_{key}_fw_breaks"].value == 0, name
+        m = control_quality["cq_scenarios"].data["metrics"][name]
+        # 6 minutes from power-up: ours may start once, after min_off (180 s) + 0-30 s
+        assert m["fw"]["compressor_starts"] <= 1, name
+        assert m["fw"]["compressor_runtime_h"] <= 0.1 - 180 / 3600 + 1e-9, name
+
+
+def test_the_winter_plot_is_written(control_quality, quality_ctx):
+    path = os.path.join(quality_ctx.plot_dir, bench.CQ_PLOT)
+    assert os.path.getsize(path) > 10_000
+    assert control_quality["cq_scenarios"].data["plot"] == path
+
+
+def test_seasonal_weights_the_sampled_days_by_month(quality_ctx):
+    figs = {f.key: f for f in bench.section_seasonal(quality_ctx)}
+    detail = figs["season_days_sampled"].data
+    plan = detail["plan"]
+    assert [e["day"] for e in plan] == [15, 197]  # 16 January, 17 July
+    assert [e["weight"] for e in plan] == [31, 31]
+    months = {row["month"]: row for row in detail["months"]}
+    for who in ("fw", "ref"):
+        year = sum(months[m][who]["energy_kwh"] for m in months)
+        assert figs[f"season_{who}_energy_kwh"].value == pytest.approx(year, abs=1e-3)
+    assert figs["season_fw_breaks"].value == 0
+    assert "--quick: a smoke run, not a year" in figs["season_days_sampled"].lines
+
+
+def test_season_plan_covers_the_year_and_picks_the_mode_from_the_month():
+    plan = quality.season_plan(seed=1, every_d=7, first_d=3)
+    assert [e["day"] for e in plan] == list(range(3, 365, 7))
+    assert sum(e["weight"] for e in plan) == pytest.approx(365)
+    means = quality.month_means(1)
+    for m, n in enumerate(quality.MONTH_DAYS):
+        entries = [e for e in plan if e["month"] == m]
+        assert sum(e["weight"] for e in entries) == pytest.approx(n)
+        want = "heat" if means[m] < 10 else "cool" if means[m] > 20 else "auto"
+        assert {e["mode"] for e in entries} == {want}
+    by_month = {quality.MONTHS[e["month"]]: e["mode"] for e in plan}
+    assert by_month["Jan"] == "heat" and by_month["Jul"] == "auto"  # seed 1: a mild summer
+    assert {e["setpoint_c"] for e in plan if e["mode"] == "heat"} == {21.0}
+
+
+def test_month_of_a_day_and_bad_plans_are_refused():
+    assert [quality.month_of(d) for d in (0, 30, 31, 58, 59, 364)] == [0, 0, 1, 1, 2, 11]
+    with pytest.raises(ValueError, match="day must be 0..364; got 365"):
+        quality.month_of(365)
+    with pytest.raises(ValueError, match="every_d 1..365 and first_d 0..364; got 0, 3"):
+        quality.season_plan(every_d=0)
+
+
+def test_combine_sums_weighted_days_and_keeps_the_worst_case():
+    def day(kwh, starts, comfort, most, low):
+        m = dict.fromkeys(quality._SUMMED, 0.0)
+        m.update(energy_kwh=kwh, compressor_starts=starts, comfort_pct=comfort)
+        m.update(max_starts_in_any_hour=most, min_room_c=low, max_room_c=low + 3)
+        return m
+
+    out = quality.combine(
+        [(2.0, 24.0, day(10, 50, 90.0, 4, 20.0)), (3.0, 12.0, day(4, 10, 60.0, 6, 19.5))]
+    )
+    assert out["energy_kwh"] == 2 * 10 + 3 * 4
+    assert out["compressor_starts"] == 2 * 50 + 3 * 10
+    # comfort over the time asked: 48 h at 90 %, 36 h at 60 %
+    assert out["comfort_pct"] == pytest.approx((48 * 90 + 36 * 60) / 84)
+    assert out["max_starts_in_any_hour"] == 6 and out["min_room_c"] == 19.5
+    assert out["days"] == 5
+
+
+def test_a_process_pool_gives_each_job_its_own_result():
+    sc = scenario_mod.load("winter-humid")
+    sc["duration_h"] = 0.05
+    jobs = [quality.Job("w", sc, who) for who in ("fw", "ref")]
+    alone = quality.run_jobs(jobs, procs=1)
+    pooled = quality.run_jobs(jobs, procs=2)
+    for key in alone:
+        assert pooled[key]["metrics"] == alone[key]["metrics"]
+    assert alone[("w", "ref")]["metrics"] != alone[("w", "fw")]["metrics"]
+
+
+def test_defrost_section_compares_the_defrost_modes_on_both_winter_days(quality_ctx, capsys):
+    figs = {f.key: f for f in bench.section_defrost(quality_ctx)}
+    res = figs["defrost_compare_runs"].data
+    assert set(res) == {"winter-humid", "winter-dry-cold", "capacity"}
+    for day, modes in res.items():
+        assert set(modes) == {"demand", "timed", "frost-free"}
+        key = f"defrost_{day.replace('-', '_')}_frost_free_defrosts"
+        assert figs[key].value == 0  # frost held at zero: nothing to defrost
+    assert figs["defrost_compare_runs"].value == 9
+    bench.print_section("defrost", list(figs.values()))
+    text = capsys.readouterr().out
+    assert "winter-dry-cold (as its scenario sets it)" in text
+    assert "tools.defrost_compare" in text
+
+
+def test_defrost_section_says_why_it_has_no_figures(monkeypatch, capsys):
+    monkeypatch.setitem(sys.modules, "tools.defrost_compare", None)  # import fails
+    figs = bench.section_defrost(bench.Ctx(quick=True))
+    assert [f.value for f in figs] == [None]
+    bench.print_section("defrost", figs)
+    assert "no figures: tools/defrost_compare.py cannot be imported" in capsys.readouterr().out
+
+
+def test_sim_speed_projects_a_year(quality_ctx):
+    ctx = bench.Ctx(quick=True, sizes={"sim_h": 0.05})
+    figs = {f.key: f for f in bench.section_sim_speed(ctx)}
+    assert figs["sim_speed"].value > 1
+    assert figs["sim_year_wall_h"].value == pytest.approx(8760 / figs["sim_speed"].value, rel=0.01)
+
+
+def test_a_figure_kept_for_json_only_prints_its_lines_not_its_value():
+    shown = bench.Figure("a_bytes", 7, "B", "shown", "cmd")
+    hidden = bench.Figure("b_bytes", 8, "B", "hidden one", "cmd", ["a table line"], show=False)
+    printed = []
+    bench.print_section("x", [hidden, shown], printed.append)
+    assert not any("hidden one" in line for line in printed)
+    assert "      a table line" in printed
+    assert any(line.startswith("  shown ...") and line.endswith(" 7 B") for line in printed)

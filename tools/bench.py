@@ -40,12 +40,38 @@ class Figure:
     command: str  # what reproduces it
     lines: list = field(default_factory=list)  # detail printed under the figure
     data: object = None  # detail kept in bench.json under sections.NAME.details.KEY
+    show: bool = True  # False: in bench.json only (a table in `lines` shows it)
 
 
 # How much each measurement does: a full run, and --quick (a smoke run).
+# cq_h: hours of each control-quality scenario (None: the scenario's own 24 h);
+# season_*: the sampled days of the synthetic year (see section_seasonal); procs: the
+# simulator runs at once.
 SIZES = {
-    "full": {"ticks": 1000, "passes": 1000, "day_s": 86_400, "day_step_s": 3600, "sim_h": None},
-    "quick": {"ticks": 100, "passes": 100, "day_s": 7200, "day_step_s": 3600, "sim_h": 1},
+    "full": {
+        "ticks": 1000,
+        "passes": 1000,
+        "day_s": 86_400,
+        "day_step_s": 3600,
+        "sim_h": None,
+        "cq_h": None,
+        "season_every_d": 7,
+        "season_first_d": 3,
+        "season_h": 24,
+        "procs": 2,
+    },
+    "quick": {
+        "ticks": 100,
+        "passes": 100,
+        "day_s": 7200,
+        "day_step_s": 3600,
+        "sim_h": 1,
+        "cq_h": 1,
+        "season_every_d": 182,
+        "season_first_d": 15,
+        "season_h": 1,
+        "procs": 2,
+    },
 }
 
 
@@ -55,6 +81,7 @@ class Ctx:
     board: str = "esp32-devkitc"
     sizes: dict = field(default_factory=dict)  # SIZES["full"] or ["quick"] unless given
     mpy_dir: str = os.path.join(REPO, bench_upy.BENCH_MPY)  # mpy-cross output for the VM
+    plot_dir: str = os.path.join(REPO, "build", "bench")  # where the plots go
     memo: dict = field(default_factory=dict)  # results shared between sections
 
     def __post_init__(self):
@@ -240,13 +267,293 @@ def section_speed(ctx: Ctx) -> list[Figure]:
     return figs
 
 
-# ---- hooks for the control-quality figures (filled by the lead) ----------------------
+# ---- the firmware against the reference thermostat ----------------------------------
+
+# label -> (bundled scenario, config on top of its own)
+CQ_SCENARIOS = {
+    "summer-hot": ("summer-hot", {}),
+    "shoulder-auto": ("shoulder-auto", {}),
+    "winter-humid": ("winter-humid", {}),
+    "winter-dry-cold": ("winter-dry-cold", {}),  # as shipped: the default -7 C lockout
+    # as its description says (the reference has no lockout and ignores these keys)
+    "winter-dry-cold-lockout-15": (
+        "winter-dry-cold",
+        {"heat_lockout_dC": -150, "heat_unlock_dC": -130},
+    ),
+}
+CQ_PLOT_SCENARIO = "winter-humid"
+CQ_PLOT = "winter_compare.png"  # in ctx.plot_dir (build/bench)
+SEASON_SEED = 1  # synthetic_year(seed=1), the year docs/plant-model.md describes
+
+# metrics key (tools/metrics.py) -> (key suffix in bench.json, unit, what it is)
+QUALITY_KEYS = {
+    "comfort_pct": ("comfort_pct", "%", "time within 1 C of the setpoint"),
+    "degree_hours_outside": ("outside_kh", "K*h", "degree-hours beyond the 1 C band"),
+    "energy_kwh": ("energy_kwh", "kWh", "electricity"),
+    "heat_delivered_kwh": ("heat_kwh", "kWh", "heat delivered into the room"),
+    "cool_delivered_kwh": ("cool_kwh", "kWh", "heat taken out of the room"),
+    "compressor_starts": ("starts", "", "compressor starts"),
+    "max_starts_in_any_hour": ("max_starts_per_hour", "", "most compressor starts in any hour"),
+    "defrosts": ("defrosts", "", "defrosts"),
+    "defrost_minutes": ("defrost_min", "min", "time in defrost"),
+    "min_room_c": ("min_room_c", "C", "lowest room temperature"),
+    "invariant_violations": ("breaks", "", "relay-log breaks of the firmware's safety rules"),
+}
+TABLE_NOTES = [
+    "in 1 C: time within 1 C of the setpoint; K*h out: degree-hours beyond that band;",
+    "max/h: most starts in any hour; defr: defrosts; low C: lowest room temperature;",
+    "breaks: breaches of DESIGN's safety invariants found in the run (tools/invariants.py)",
+]
+
+
+def _procs(ctx: Ctx) -> int:
+    return max(1, min(ctx.sizes["procs"], os.cpu_count() or 1))
+
+
+def _quality_figs(prefix: str, who: str, metrics: dict, what: str, cmd: str) -> list[Figure]:
+    """One bench.json figure per metric: PREFIX_WHO_SUFFIX (shown in a table instead)."""
+    return [
+        Figure(
+            f"{prefix}_{who}_{suffix}",
+            None if metrics.get(key) is None else round(metrics[key], 3),
+            unit,
+            f"{what}, {who}: {label}",
+            cmd,
+            show=False,
+        )
+        for key, (suffix, unit, label) in QUALITY_KEYS.items()
+    ]
+
+
+def _fw_defrost_line(outs: dict) -> str | None:
+    wired = {out["defrost_wired"] for (_, who), out in outs.items() if who == "fw"}
+    if wired == {True}:
+        return None
+    return (
+        "NOTE: the firmware's defrost is not wired into its Controller (the defrost hook is "
+        "None): ours ran with no defrost at all"
+    )
+
+
+def _sim_notes(outs: dict) -> list[str]:
+    """The simulator's notes on the runs (what it could not do), each once."""
+    from tools.quality import WHO
+
+    notes = []
+    for (_, who), out in outs.items():
+        for note in out["notes"]:
+            line = f"simulator ({WHO[who]}): {note}"
+            if line not in notes:
+                notes.append(line)
+    return notes
+
+
+def section_control_quality(ctx: Ctx) -> list[Figure]:
+    """Control quality: the firmware against the reference thermostat, same plant and weather.
+
+    Each bundled day runs twice in the simulator, once with our Controller and once
+    with tools.reference.StandardThermostat (ESPHome-style thermostat, 0.5 C deadband
+    and overrun, 300 s min run and off per action, timed 60 min defrost)."""
+    from tools import quality
+    from tools import scenario as scenario_mod
+
+    cmd = bench_cmd("control_quality")
+    jobs = []
+    for name, (file, config) in CQ_SCENARIOS.items():
+        sc = scenario_mod.load(os.path.join(REPO, "scenarios", file + ".json"))
+        sc["config"] = {**sc["config"], **config}
+        if ctx.sizes["cq_h"]:
+            sc["duration_h"] = ctx.sizes["cq_h"]
+        keep = name == CQ_PLOT_SCENARIO
+        for who in quality.WHO:
+            jobs.append(quality.Job(name, sc, who, keep_rows=keep))
+    outs = quality.run_jobs(jobs, _procs(ctx))
+
+    plot = os.path.join(ctx.plot_dir, CQ_PLOT)
+    os.makedirs(ctx.plot_dir, exist_ok=True)
+    plot_sc = next(j.sc for j in jobs if j.key == CQ_PLOT_SCENARIO)
+    quality.plot_compare(
+        outs[(CQ_PLOT_SCENARIO, "fw")],
+        outs[(CQ_PLOT_SCENARIO, "ref")],
+        plot,
+        f"{CQ_PLOT_SCENARIO}: {plot_sc['description']}: ours vs the reference thermostat",
+    )
+
+    table = [(n, who, outs[(n, who)]["metrics"]) for n in CQ_SCENARIOS for who in quality.WHO]
+    lines = quality.compare_table(table) + TABLE_NOTES
+    lines.append(
+        "starts count every compressor start, the restarts inside our defrosts too; "
+        "winter-dry-cold-lockout-15:"
+    )
+    lines.append(
+        "the dry-cold day with our heating lockout at -15 C, as the scenario's description "
+        "says (its file keeps the default -7 C)"
+    )
+    faults = [
+        f"{n} {quality.WHO[who]}: {' '.join(m['faults'])}" for n, who, m in table if m["faults"]
+    ]
+    if faults:
+        lines.append("fault codes raised: " + "; ".join(faults))
+    note = _fw_defrost_line(outs)
+    lines += ([note] if note else []) + _sim_notes(outs)
+    shown = os.path.relpath(plot, REPO)
+    shown = plot if shown.startswith("..") else shown  # relative inside the repository
+    lines.append(f"plot: {shown}")
+    hours = {n: next(j.sc for j in jobs if j.key == n)["duration_h"] for n in CQ_SCENARIOS}
+    figs = [
+        Figure(
+            "cq_scenarios",
+            len(CQ_SCENARIOS),
+            "days",
+            "days compared",
+            cmd,
+            lines,
+            {
+                "hours": hours,
+                "config": {n: config for n, (_, config) in CQ_SCENARIOS.items()},
+                "plot": shown,
+                "fw_defrost_wired": note is None,
+                "metrics": {n: {who: m for nn, who, m in table if nn == n} for n in CQ_SCENARIOS},
+            },
+            show=False,
+        )
+    ]
+    for name, who, m in table:
+        figs += _quality_figs("cq_" + name.replace("-", "_"), who, m, name, cmd)
+    return figs
+
+
+def section_defrost(ctx: Ctx) -> list[Figure]:
+    """Defrost: demand against timed, on the humid and the dry-cold winter days.
+
+    tools/defrost_compare.py runs the firmware with each defrost mode, and with the
+    plant's frost held at zero (the ceiling), on both days and flat out."""
+    cmd = bench_cmd("defrost")
+    try:
+        from tools import defrost_compare
+    except ImportError as e:
+        return [
+            Figure(
+                "defrost_compare_runs",
+                None,
+                "",
+                "demand vs timed defrost (tools/defrost_compare.py)",
+                cmd,
+                [f"no figures: tools/defrost_compare.py cannot be imported ({e})"],
+            )
+        ]
+    hours = ctx.sizes["cq_h"]
+    res = defrost_compare.compare(hours=hours, procs=_procs(ctx), capacity=True)
+    runs = sum(len(modes) for modes in res.values())
+    figs = [
+        Figure(
+            "defrost_compare_runs",
+            runs,
+            "runs",
+            "defrost runs compared",
+            cmd,
+            [
+                f"{hours or 24:g} h each; also: .venv/bin/python -m tools.defrost_compare",
+                *defrost_compare.table(res),
+            ],
+            res,
+            show=False,
+        )
+    ]
+    for day, modes in res.items():
+        for mode, values in modes.items():
+            for name, value in values.items():
+                key = f"defrost_{day}_{mode}_{name}".replace("-", "_")
+                figs.append(Figure(key, value, "", f"{day}, {mode}: {name}", cmd, show=False))
+    return figs
+
+
+def section_seasonal(ctx: Ctx) -> list[Figure]:
+    """Seasonal: a sampled year of synthetic weather, the firmware against the reference.
+
+    Every season_every_d-th day of synthetic_year(seed=1), midnight to midnight, each
+    standing for its share of its month; a month's mode from its mean outdoor
+    temperature (tools/quality.py season_plan)."""
+    from tools import quality
+
+    cmd = bench_cmd("seasonal")
+    sz = ctx.sizes
+    hours = sz["season_h"]
+    plan = quality.season_plan(SEASON_SEED, sz["season_every_d"], sz["season_first_d"])
+    jobs = [
+        quality.Job(str(e["day"]), quality.day_scenario(e, SEASON_SEED, hours, ctx.board), who)
+        for e in plan
+        for who in quality.WHO
+    ]
+    outs = quality.run_jobs(jobs, _procs(ctx))
+    totals, months = quality.season_totals(plan, outs, hours)
+    represented = totals["fw"]["days"]
+    label = f"{represented:g} days" if hours == 24 else f"{represented:g} x {hours:g} h"
+    lines = [
+        f"synthetic_year(seed={SEASON_SEED}): {len(plan)} sampled days (every "
+        f"{sz['season_every_d']}th from day {sz['season_first_d']}), {hours:g} h each, "
+        f"weighted to {label}",
+        *quality.compare_table([("year", who, totals[who]) for who in quality.WHO]),
+        "",
+        f"{'month':5s} {'mode':4s} {'days':>4s}   {'kWh ours':>8s} {'ref':>6s}"
+        f"   {'starts ours':>11s} {'ref':>5s}   {'defrosts ours':>13s} {'ref':>4s}"
+        f"   {'in 1 C ours':>11s} {'ref':>6s}",
+    ]
+    for row in months:
+        fw, ref = row["fw"], row["ref"]
+        lines.append(
+            f"{row['month']:5s} {row['mode']:4s} {row['samples']:4d}   "
+            f"{fw['energy_kwh']:8.1f} {ref['energy_kwh']:6.1f}   "
+            f"{fw['compressor_starts']:11.0f} {ref['compressor_starts']:5.0f}   "
+            f"{fw['defrosts']:13.0f} {ref['defrosts']:4.0f}   "
+            f"{fw['comfort_pct']:10.1f}% {ref['comfort_pct']:5.1f}%"
+        )
+    lines.append(
+        "a month's figures: its sampled days x (days in the month / samples); "
+        f"mode heat (21 C) below a {quality.HEAT_BELOW_C:g} C monthly mean, cool (24 C) above "
+        f"{quality.COOL_ABOVE_C:g} C, auto (22 C) between"
+    )
+    note = _fw_defrost_line(outs)
+    lines += ([note] if note else []) + _sim_notes(outs)
+    cpu = {w: sum(o["cpu_s"] for (_, ww), o in outs.items() if ww == w) for w in quality.WHO}
+    lines.append(
+        f"CPU time of the runs: ours {cpu['fw']:.0f} s, reference {cpu['ref']:.0f} s "
+        f"({_procs(ctx)} processes)"
+    )
+    if ctx.quick:
+        lines.append("--quick: a smoke run, not a year")
+    figs = [
+        Figure(
+            "season_days_sampled",
+            len(plan),
+            "days",
+            "sampled days",
+            cmd,
+            lines,
+            {
+                "seed": SEASON_SEED,
+                "hours_per_day": hours,
+                "plan": plan,
+                "months": months,
+                "days": {
+                    str(e["day"]): {w: outs[(str(e["day"]), w)]["metrics"] for w in quality.WHO}
+                    for e in plan
+                },
+                "fw_defrost_wired": note is None,
+                "cpu_s": {w: round(c, 1) for w, c in cpu.items()},
+            },
+            show=False,
+        )
+    ]
+    for who in quality.WHO:
+        figs += _quality_figs("season", who, totals[who], "year", cmd)
+    return figs
 
 
 def section_sim_speed(ctx: Ctx) -> list[Figure]:
     """Simulator speed: simulated time over wall time for a 24 h scenario.
 
-    A first version, for the lead to keep or replace."""
+    The firmware and the plant on CPython, winter-humid, one process, no trace kept."""
     from tools import scenario as scenario_mod
     from tools.sim import run_scenario
 
@@ -254,39 +561,26 @@ def section_sim_speed(ctx: Ctx) -> list[Figure]:
     if ctx.sizes["sim_h"]:
         sc["duration_h"] = ctx.sizes["sim_h"]
     t0 = time.perf_counter()
-    run_scenario(sc, progress=False)
+    run_scenario(sc, every=3600, progress=False)
     wall = time.perf_counter() - t0
+    speed = sc["duration_h"] * 3600 / wall
+    cmd = bench_cmd("sim_speed")
     return [
         Figure(
             "sim_speed",
-            round(sc["duration_h"] * 3600 / wall),
+            round(speed),
             "x real time",
             f"simulator, {sc['name']} ({sc['duration_h']:g} h) in {wall:.1f} s",
-            bench_cmd("sim_speed"),
-        )
+            cmd,
+        ),
+        Figure(
+            "sim_year_wall_h",
+            round(8760 / speed, 2),
+            "h",
+            "a simulated year (8760 h) at that speed, one controller, one core",
+            cmd,
+        ),
     ]
-
-
-def section_control_quality(ctx: Ctx) -> list[Figure]:
-    """Control quality against the reference "standard" thermostat (hook).
-
-    For the lead: comfort, starts and energy of ours vs tools.reference over the
-    scenarios (run_scenario(..., controller_factory=StandardThermostat))."""
-    return []
-
-
-def section_defrost(ctx: Ctx) -> list[Figure]:
-    """Defrost (hook).
-
-    For the lead: defrosts per day, time and energy in defrost, capacity kept."""
-    return []
-
-
-def section_seasonal(ctx: Ctx) -> list[Figure]:
-    """Seasonal figures (hook).
-
-    For the lead: a simulated year: energy, starts, comfort."""
-    return []
 
 
 SECTIONS = {
@@ -304,7 +598,8 @@ SECTIONS = {
 
 def print_section(name: str, figs: list[Figure], out=print) -> None:
     for i, f in enumerate(figs):
-        out(f"  {f.label + ' ':.<76s} {_fmt(f.value, f.unit)}")
+        if f.show:
+            out(f"  {f.label + ' ':.<76s} {_fmt(f.value, f.unit)}")
         for line in f.lines:
             out(f"      {line}")
         nxt = figs[i + 1].command if i + 1 < len(figs) else None

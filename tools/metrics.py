@@ -1,11 +1,21 @@
 """Run metrics, accumulated tick by tick (the trace on disk may be subsampled).
 
-comfort_pct           share of the time heating or cooling was asked for (a mode other
-                      than off or fan, power on) that the room was within 1 C of the setpoint
+comfort_pct           share of the time heating or cooling was asked for (mode heat, cool,
+                      auto or dry, power on) that the room was within 1 C of the setpoint
+                      (None if it never was asked)
 degree_hours_outside  integral of how far beyond that 1 C band the room was, in K*h
-compressor_starts     from the relay log; max_starts_in_any_hour over a sliding hour
-compressor_runtime_h, energy_kwh, heat_delivered_kwh, cool_delivered_kwh
-defrosts, defrost_minutes, faults (the codes seen), min_room_c, max_room_c
+compressor_starts     compressor relay switched on, from the relay log (defrost restarts
+                      included: every start wears the compressor)
+max_starts_in_any_hour  the most of those starts in any sliding hour (the firmware's
+                      max_starts_per_hour limits thermostat starts; the invariant
+                      checker holds it to that)
+compressor_runtime_h  hours with the compressor relay on
+energy_kwh            electricity the unit drew (compressor, fans, aux heat)
+heat_delivered_kwh, cool_delivered_kwh  sensible heat into / out of the room
+defrosts, defrost_minutes  defrost steps the controller reported, and their time
+faults                the fault codes seen active at any tick, sorted
+min_room_c, max_room_c
+invariant_violations  how many violations tools/invariants.py found
 """
 
 COMFORT_BAND_C = 1.0

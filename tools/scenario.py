@@ -1,33 +1,51 @@
 """Scenario files: load and validate (a stable format: outside harnesses write them).
 
-A scenario is a JSON object:
+A scenario is one JSON object. Only `name`, `duration_h` and `weather` are required.
 
-    name         str, required
-    board        board name or path (default "esp32-devkitc")
-    duration_h   number > 0, required
+    name         str: names the output folder (build/sim/NAME) and the plot
+    description  str: one line, shown by `python -m tools.sim list` and on the plot
+    board        board name in boards/ or a path (default "esp32-devkitc")
+    duration_h   simulated hours, > 0 (up to a year and a day)
     start        room temperature in C at the start, or {"room_c": C, "hour": H}
                  (H: hour of the day the run starts at, default 0)
-    weather      {"kind": "daily", "t_min_c", "t_max_c", "rh"} (rh: relative humidity, %)
+    weather      {"kind": "daily", "t_min_c": C, "t_max_c": C, "rh": %}
+                     (minimum at 06:00, maximum at 15:00, constant relative humidity)
                  {"kind": "table", "hours": [[hour, t_c, rh], ...]}
-                 {"kind": "year", "seed": N, "start_day": D} (the synthetic year)
-    room, unit   optional overrides of the plant's RoomParams / UnitParams fields
-    sensors      optional {"lag_s": S, "noise_mv": MV}
-    settings     the keywords of hp.set (mode, setpoint, fan)
-    config       firmware config overrides (the keywords of hp.config)
-    events       [{"at_min": M, <one action>}, ...], the action one of:
-                 "set": {...}, "config": {...},
-                 "fault": {"sensor": S, "kind": "open" | "short" | null},
-                 "input": {"condensate_full": true}, "stuck_valve": true | false,
-                 "power": "off" | "on",
-                 "drain": "blocked" | "clear" (the pan then fills until the float trips)
+                     (interpolated, held at both ends; hours count from the start day's 0:00)
+                 {"kind": "year", "seed": N, "start_day": D} (the plant's synthetic year)
+    room, unit   overrides of the plant's RoomParams / UnitParams fields (tools/plant)
+    sensors      the plant's SensorParams (room_tau_s, coil_tau_s, outdoor_tau_s, noise_c,
+                 seed) and "noise_mv", noise (1 sigma) added at the simulated ADC
+    settings     what the unit was set to before the run, the keywords of hp.set:
+                 mode (off, cool, heat, auto, fan, dry), setpoint (C), fan (auto,
+                 continuous), speed (low, medium, high); the firmware's defaults otherwise
+    config       firmware config overrides, the keywords of hp.config (e.g. min_off_s)
+    events       [{"at_min": M, <one action>}, ...], applied just before the control tick
+                 at minute M of the run; the action is one of
+                 "set": {...}           hp.set(...) (a setpoint is always in C)
+                 "config": {...}        hp.config(...)
+                 "fault": {"sensor": S, "kind": "open" | "short" | null}  (null repairs)
+                 "input": {"condensate_full": true | false}  forces the input on top of
+                                        the plant's float switch (false ends the forcing)
+                 "stuck_valve": true (where it is now) | "heat" | "cool" | false (free)
+                 "drain": "blocked" | "clear"  (blocked, the pan fills until the float trips)
+                 "power": "off" | "on"  (the relays drop out; at power-on the firmware
+                                        boots from what it had saved on its flash)
 
-Errors name the file, the key and what is allowed; nothing is half-loaded.
+Settings and config are checked with the firmware's own rules when the file is loaded,
+so a run never stops half-way on a bad value. Errors name the file, the key and what is
+allowed; nothing is half-loaded.
 """
 
+import dataclasses
 import json
 import os
 
+from heatpump import config as fw_config
+from heatpump.board import BoardError, load_board
+
 from tools import REPO
+from tools.plant import RoomParams, SensorParams, UnitParams
 
 SCENARIO_DIR = os.path.join(REPO, "scenarios")
 EVENT_ACTIONS = ("set", "config", "fault", "input", "stuck_valve", "power", "drain")
@@ -46,6 +64,8 @@ TOP_KEYS = (
     "events",
 )
 SENSORS = ("room", "indoor_coil", "outdoor", "outdoor_coil", "supply_air")
+INPUTS = ("condensate_full", "pressure_trip")
+SET_KEYS = ("mode", "setpoint", "fan", "speed")
 
 
 class ScenarioError(ValueError):
@@ -98,7 +118,29 @@ def _weather(where, w):
     return w
 
 
-def _event(where, ev):
+def _settings(where, value):
+    """The firmware's check of hp.set keywords (a setpoint in C)."""
+    _obj(where, value)
+    for key in value:
+        if key not in SET_KEYS:
+            raise ScenarioError(f"{where}: unknown setting {key!r}; allowed {', '.join(SET_KEYS)}")
+    _accepted, errors = fw_config.check_settings(value)
+    if errors:
+        raise ScenarioError(f"{where}: {'; '.join(errors)}")
+    return value
+
+
+def _config(where, current, changes):
+    """current config with changes applied, by the firmware's rules (hp.config)."""
+    _obj(where, changes)
+    try:
+        return fw_config.merge(current, changes)
+    except ValueError as e:
+        raise ScenarioError(f"{where}: {e}") from None
+
+
+def _event(where, ev, cfg):
+    """Check one event; return the config in force after it."""
     _obj(where, ev)
     _num(where + ".at_min", ev.get("at_min"), 0)
     actions = [k for k in ev if k != "at_min"]
@@ -108,29 +150,52 @@ def _event(where, ev):
         )
     action = actions[0]
     value = ev[action]
-    if action in ("set", "config", "input"):
-        _obj(f"{where}.{action}", value)
+    at = f"{where}.{action}"
+    if action == "set":
+        if not value:
+            raise ScenarioError(f"{at}: nothing to set; give any of {', '.join(SET_KEYS)}")
+        _settings(at, value)
+    elif action == "config":
+        cfg = _config(at, cfg, value)
+    elif action == "input":
+        _obj(at, value)
+        for name, on in value.items():
+            if name not in INPUTS:
+                raise ScenarioError(f"{at}: unknown input {name!r}; allowed {', '.join(INPUTS)}")
+            if not isinstance(on, bool):
+                raise ScenarioError(f"{at}.{name}: expected true or false, got {on!r}")
     elif action == "fault":
-        _obj(where + ".fault", value)
+        _obj(at, value)
         if value.get("sensor") not in SENSORS:
             raise ScenarioError(
-                f"{where}.fault.sensor: expected one of {', '.join(SENSORS)}, "
-                f"got {value.get('sensor')!r}"
+                f"{at}.sensor: expected one of {', '.join(SENSORS)}, got {value.get('sensor')!r}"
             )
         if value.get("kind") not in ("open", "short", None):
             raise ScenarioError(
-                f"{where}.fault.kind: expected 'open', 'short' or null, got {value.get('kind')!r}"
+                f"{at}.kind: expected 'open', 'short' or null, got {value.get('kind')!r}"
             )
     elif action == "stuck_valve":
         if value not in (True, False, "heat", "cool"):
-            raise ScenarioError(
-                f"{where}.stuck_valve: expected true, false, 'heat' or 'cool', got {value!r}"
-            )
+            raise ScenarioError(f"{at}: expected true, false, 'heat' or 'cool', got {value!r}")
     elif action == "power" and value not in ("off", "on"):
-        raise ScenarioError(f"{where}.power: expected 'off' or 'on', got {value!r}")
+        raise ScenarioError(f"{at}: expected 'off' or 'on', got {value!r}")
     elif action == "drain" and value not in ("blocked", "clear"):
-        raise ScenarioError(f"{where}.drain: expected 'blocked' or 'clear', got {value!r}")
-    return ev
+        raise ScenarioError(f"{at}: expected 'blocked' or 'clear', got {value!r}")
+    return cfg
+
+
+def _params(where, cls, value, extra=()):
+    """Check plant parameter overrides by building them (the plant's own checks)."""
+    allowed = [f.name for f in dataclasses.fields(cls)]
+    value = {k: v for k, v in value.items() if k not in extra}
+    unknown = sorted(set(value) - set(allowed))
+    if unknown:
+        names = ", ".join(allowed + list(extra))
+        raise ScenarioError(f"{where}: unknown keys {unknown}; allowed: {names}")
+    try:
+        cls(**value)
+    except (TypeError, ValueError) as e:
+        raise ScenarioError(f"{where}: {e}") from None
 
 
 def validate(sc, where="scenario"):
@@ -142,7 +207,13 @@ def validate(sc, where="scenario"):
     out = dict(sc)
     if not isinstance(sc.get("name"), str) or not sc["name"]:
         raise ScenarioError(f"{where}.name: a non-empty string is required")
+    if not isinstance(sc.get("description", ""), str):
+        raise ScenarioError(f"{where}.description: expected a string")
     out["board"] = sc.get("board", "esp32-devkitc")
+    try:
+        load_board(out["board"])
+    except BoardError as e:
+        raise ScenarioError(f"{where}.board: {e}") from None
     _num(where + ".duration_h", sc.get("duration_h"), 0.001, 24 * 366)
     start = sc.get("start", 20.0)
     if not isinstance(start, dict):
@@ -156,14 +227,27 @@ def validate(sc, where="scenario"):
     out["weather"] = _weather(where + ".weather", sc.get("weather"))
     for key in ("room", "unit", "sensors", "settings", "config"):
         out[key] = dict(_obj(f"{where}.{key}", sc.get(key, {})))
+    _params(where + ".room", RoomParams, out["room"])
+    _params(where + ".unit", UnitParams, out["unit"])
+    _num(where + ".sensors.noise_mv", out["sensors"].get("noise_mv", 0), 0, 100)
+    _params(where + ".sensors", SensorParams, out["sensors"], extra=("noise_mv",))
+    _settings(where + ".settings", out["settings"])
+    cfg = _config(where + ".config", fw_config.defaults(), out["config"])
     events = sc.get("events", [])
     if not isinstance(events, list):
         raise ScenarioError(f"{where}.events: expected a list")
-    out["events"] = sorted(
-        (_event(f"{where}.events[{i}]", ev) for i, ev in enumerate(events)),
-        key=lambda ev: ev["at_min"],
-    )
+    # In time order (a stable sort: events at the same minute keep the file's order);
+    # config changes are checked in that order, each on top of the ones before.
+    order = sorted(range(len(events)), key=lambda i: _event_time(where, events, i))
+    for i in order:
+        cfg = _event(f"{where}.events[{i}]", events[i], cfg)
+    out["events"] = [events[i] for i in order]
     return out
+
+
+def _event_time(where, events, i):
+    ev = _obj(f"{where}.events[{i}]", events[i])
+    return _num(f"{where}.events[{i}].at_min", ev.get("at_min"), 0)
 
 
 def resolve(name_or_path):
@@ -184,6 +268,8 @@ def load(name_or_path):
             sc = json.load(f)
     except json.JSONDecodeError as e:
         raise ScenarioError(f"{path}: not valid JSON: {e}") from None
+    except OSError as e:
+        raise ScenarioError(f"{path}: cannot read it: {e.strerror}") from None
     return validate(sc, where=os.path.basename(path))
 
 

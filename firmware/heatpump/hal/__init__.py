@@ -14,6 +14,8 @@ no machine import, for the simulator and the tests. Both provide:
     all_relays_off()          every relay OFF (the way out of any failure)
     start_watchdog(timeout_ms), feed_watchdog()
     random_ms(max_ms) -> int  in [0, max_ms]; seeded in the simulator
+    reset_cause() -> str      "power on", "hard reset", "watchdog", "deep sleep", "soft reset"
+    reset()                   reset the board (the sim counts it in `resets` and returns)
 
 Nothing here imports either implementation: importing esp32 needs `machine`.
 """

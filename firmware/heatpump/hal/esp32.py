@@ -13,6 +13,13 @@ from heatpump.ticks import ticks_ms
 
 _PULLS = {"up": Pin.PULL_UP, "down": Pin.PULL_DOWN}
 _ATTEN = {11: ADC.ATTN_11DB}
+_CAUSES = (
+    ("power on", "PWRON_RESET"),
+    ("hard reset", "HARD_RESET"),
+    ("watchdog", "WDT_RESET"),
+    ("deep sleep", "DEEPSLEEP_RESET"),
+    ("soft reset", "SOFT_RESET"),
+)
 
 
 class Esp32HAL:
@@ -90,6 +97,23 @@ class Esp32HAL:
     def feed_watchdog(self):
         if self._wdt is not None:
             self._wdt.feed()
+
+    def reset_cause(self):
+        """Why the chip last reset: "power on", "hard reset", "watchdog", "deep sleep",
+        "soft reset" (machine.reset_cause(), named)."""
+        import machine
+
+        c = machine.reset_cause()
+        for name, const_name in _CAUSES:
+            if c == getattr(machine, const_name, None):
+                return name
+        return "unknown (%r)" % (c,)
+
+    def reset(self):
+        """Reset the chip now (machine.reset(); does not return)."""
+        import machine
+
+        machine.reset()
 
     def random_ms(self, max_ms):
         """An int in [0, max_ms] from the chip's hardware random source."""

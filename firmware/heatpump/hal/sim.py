@@ -85,6 +85,8 @@ class SimHAL:
         self.watchdog_fed = 0
         self.watchdog_timeout_ms = None  # set by start_watchdog()
         self.since_feed_ms = 0
+        self.cause = "power on"  # what reset_cause() reports (a test may set it)
+        self.resets = 0  # reset() calls
 
     # --- the HAL contract ---------------------------------------------------------
 
@@ -154,6 +156,13 @@ class SimHAL:
     def feed_watchdog(self):
         self.watchdog_fed += 1
         self.since_feed_ms = 0
+
+    def reset_cause(self):
+        return self.cause
+
+    def reset(self):
+        """Counted; unlike the board's, it returns (the caller stops by itself)."""
+        self.resets += 1
 
     def random_ms(self, max_ms):
         """An int in [0, max_ms] from the seeded stream (same on both interpreters)."""

@@ -1,0 +1,342 @@
+"""What a person types at the REPL: `hp = Api(ctl)`, then hp.status(), hp.set(...).
+
+Every command returns plain data (a dict or a list) so scripts and tests can use it;
+at the REPL the same value prints as a readable screen (the classes below only
+change how it prints). Bad input raises ValueError naming the key, the value and
+what is allowed, and changes nothing. Nothing here runs in the control tick.
+"""
+
+from heatpump import config as C
+from heatpump import faults as F
+from heatpump import selftest as ST
+from heatpump import sensors as S
+from heatpump import sequencer as Q
+from heatpump.thermostat import SIDE_COOL
+
+_SET_KEYS = ("mode", "setpoint", "fan", "speed")
+
+
+class Screen(dict):
+    """A dict that prints as a readable screen at the REPL."""
+
+    text = ""
+
+    def __repr__(self):
+        return self.text
+
+
+class Table(list):
+    """A list that prints as a readable table at the REPL."""
+
+    text = ""
+
+    def __repr__(self):
+        return self.text
+
+
+def fmt_temp(dC, units="C"):
+    """'21.5 C' / '70.7 F' from tenths of a degree C, in integer arithmetic."""
+    if units == "F":
+        t = dC * 9
+        t = (t + 2 if t >= 0 else t - 2) // 5 + 320  # tenths of F, rounded
+    else:
+        t = dC
+    sign = "-" if t < 0 else ""
+    t = -t if t < 0 else t
+    return "%s%d.%d %s" % (sign, t // 10, t % 10, units)
+
+
+def to_units(dC, units="C"):
+    """A temperature as a number in the display unit (for dicts)."""
+    if units == "F":
+        return round(dC * 9 / 50 + 32, 1)
+    return dC / 10
+
+
+def fmt_dur(s):
+    """'1d 02:03:04', '2:03:04', '3:04'."""
+    d, s = divmod(int(s), 86400)
+    h, s = divmod(s, 3600)
+    m, s = divmod(s, 60)
+    if d:
+        return "%dd %02d:%02d:%02d" % (d, h, m, s)
+    if h:
+        return "%d:%02d:%02d" % (h, m, s)
+    return "%d:%02d" % (m, s)
+
+
+def _detail(i, detail, units):
+    kind = F.DETAIL[i]
+    if kind == F.DETAIL_TEMP:
+        return " (at %s)" % fmt_temp(detail, units)
+    if kind == F.DETAIL_SENSOR and 0 < detail < len(S.KIND_NAMES):
+        return " (%s)" % S.KIND_NAMES[detail]
+    return ""
+
+
+class Api:
+    def __init__(self, ctl):
+        self.ctl = ctl
+
+    def __repr__(self):
+        return "<heat pump: hp.status(), hp.set(mode=..., setpoint=...), hp.help()>"
+
+    @property
+    def _units(self):
+        return self.ctl.cfg["units"]
+
+    # ---- status -------------------------------------------------------------
+
+    def status(self):
+        """The unit now: mode, state, temperatures, relays, timers, faults."""
+        ctl = self.ctl
+        u = self._units
+        sn = ctl.sensors
+        seq = ctl.seq
+        st = Screen()
+        st["mode"] = ctl.mode
+        st["state"] = ctl.state
+        st["demand"] = ctl.demand
+        st["setpoint"] = to_units(ctl.setpoint_dC, u)
+        st["units"] = u
+        st["fan"] = ctl.fan
+        st["speed"] = ctl.speed
+        temps = {}
+        for i in range(S.N_SENSORS):
+            if sn.present[i]:
+                temps[S.NAMES[i]] = to_units(sn.dC[i], u) if sn.ok[i] else None
+        st["temps"] = temps
+        st["relays"] = {name: ctl.hal.relay(name) for name in ctl.board.relays}
+        st["compressor"] = self._compressor_line()
+        st["faults"] = ctl.active_codes()
+        st["uptime_s"] = ctl.uptime_s
+        test = ctl.selftest.status() if ctl.selftest is not None else None
+        st["selftest"] = test
+
+        lines = [
+            "mode %s  state %s  (room asks: %s)" % (ctl.mode, ctl.state, ctl.demand),
+            "setpoint %s   fan %s, speed %s" % (fmt_temp(ctl.setpoint_dC, u), ctl.fan, ctl.speed),
+        ]
+        parts = []
+        for i in range(S.N_SENSORS):
+            if sn.present[i]:
+                if sn.ok[i]:
+                    val = fmt_temp(sn.dC[i], u)
+                elif sn.fault[i]:
+                    val = "FAULT (%s)" % S.KIND_NAMES[sn.fault[i]]
+                else:
+                    val = "--"
+                parts.append("%s %s" % (S.NAMES[i].replace("_", " "), val))
+        lines.append("  ".join(parts))
+        lines.append("compressor " + st["compressor"])
+        on = [name for name in ctl.board.relays if st["relays"][name]]
+        valve = "cool" if seq.valve_side() == SIDE_COOL else "heat"
+        lines.append("relays on: %s   (valve in %s)" % (", ".join(on) or "none", valve))
+        codes = st["faults"]
+        if codes:
+            for code in codes:
+                lines.append("FAULT %s %s" % (code, F.CODES[code]))
+        else:
+            lines.append("no active faults")
+        if test:
+            lines.append("self-test running: %s (hp.selftest_progress())" % test)
+        lines.append(
+            "up %s   compressor starts %d (%d in the last hour), run %s"
+            % (fmt_dur(ctl.uptime_s), seq.starts, seq.starts_in_hour(), fmt_dur(seq.run_s))
+        )
+        st.text = "\n".join(lines)
+        return st
+
+    def _compressor_line(self):
+        seq = self.ctl.seq
+        if seq.comp_on:
+            s = "on for %s" % fmt_dur(seq.run_ms // 1000)
+            if seq.holding and seq.run_left_ms:
+                s += ", stops after min run in %s" % fmt_dur((seq.run_left_ms + 999) // 1000)
+            return s
+        s = "off"
+        if seq.wait == Q.W_STARTS:
+            left = seq.starts_wait_ms()
+        elif seq.wait == Q.W_SHIFT:
+            left = seq.shift_ms
+        else:
+            left = seq.off_ms
+        if seq.wait:
+            s += ", starts in %s (%s)" % (fmt_dur((left + 999) // 1000), Q.WAIT_NAMES[seq.wait])
+        return s
+
+    # ---- commands -----------------------------------------------------------
+
+    def set(self, **kw):
+        """hp.set(mode="heat", setpoint=21, fan="auto", speed="low"): any of them.
+
+        All are checked first; one bad value raises ValueError and nothing changes.
+        """
+        ctl = self.ctl
+        new = ctl.settings()
+        problems = []
+        for key in kw:
+            value = kw[key]
+            try:
+                if key == "setpoint":
+                    new["setpoint_dC"] = C.setpoint_to_dC(value, self._units)
+                elif key in _SET_KEYS:
+                    new[key] = C.validate_setting(key, value, ctl.speeds)
+                else:
+                    raise ValueError(
+                        "unknown setting %r: allowed %s" % (key, ", ".join(_SET_KEYS))
+                    )
+            except ValueError as e:
+                problems.append(str(e))
+        if not kw:
+            problems.append("nothing to set: give any of %s" % ", ".join(_SET_KEYS))
+        if problems:
+            raise ValueError("; ".join(problems) + " (nothing changed)")
+        ctl.apply_settings(new)
+        out = Screen(new)
+        out.text = "set: mode %s, setpoint %s, fan %s, speed %s" % (
+            new["mode"],
+            fmt_temp(new["setpoint_dC"], self._units),
+            new["fan"],
+            new["speed"],
+        )
+        return out
+
+    def config(self, **changes):
+        """hp.config() shows every key; hp.config(min_off_s=240) changes some."""
+        ctl = self.ctl
+        if changes:
+            ctl.set_config(changes)  # ValueError names every problem; nothing changed
+            out = Screen({k: ctl.cfg[k] for k in changes})
+            out.text = "config: " + ", ".join("%s=%r" % (k, ctl.cfg[k]) for k in changes)
+            return out
+        out = Screen(ctl.cfg)
+        lines = ["%-20s %7s %7s  %-16s %s" % ("key", "value", "default", "allowed", "what")]
+        for key, default, _lo, _hi, _unit, text in C.SCHEMA:
+            value = ctl.cfg[key]
+            mark = "*" if value != default else " "
+            lines.append(
+                "%-20s %6s%s %7s  %-16s %s" % (key, value, mark, default, C.allowed(key), text)
+            )
+        lines.append("(* = changed; temperatures in tenths: 5 = 0.5 K, -70 = -7.0 C)")
+        out.text = "\n".join(lines)
+        return out
+
+    def faults(self):
+        """The fault log, newest first: [{"time_s", "code", "text", "detail"}, ...]."""
+        u = self._units
+        out = Table()
+        lines = []
+        for t, code, detail in self.ctl.protect.log.entries():
+            i = F.index(code)
+            text = F.CODES[code] + _detail(i, detail, u)
+            out.append({"time_s": t, "code": code, "text": text, "detail": detail})
+            lines.append("up %11s  %s %s" % (fmt_dur(t), code, text))
+        active = self.ctl.active_codes()
+        lines.append("active now: %s" % (", ".join(active) if active else "none"))
+        if not out:
+            lines.insert(0, "no faults logged")
+        out.text = "\n".join(lines)
+        return out
+
+    def clear(self):
+        """Release the latched lockouts (E2, E8); returns the codes released."""
+        out = Table(self.ctl.clear())
+        out.text = "cleared: %s" % (", ".join(out) if out else "nothing was latched")
+        return out
+
+    def stats(self):
+        """Counters since this boot and since they were first persisted."""
+        ctl = self.ctl
+        seq = ctl.seq
+        out = Screen(ctl.counters())
+        out["starts_last_hour"] = seq.starts_in_hour()
+        out["uptime_s"] = ctl.uptime_s
+        lines = [
+            "compressor starts %d (%d in the last hour), run %s"
+            % (seq.starts, seq.starts_in_hour(), fmt_dur(seq.run_s)),
+            "up %s" % fmt_dur(ctl.uptime_s),
+        ]
+        counts = out["fault_counts"]
+        if counts:
+            lines.append(
+                "faults raised: " + ", ".join("%s x%d" % (c, counts[c]) for c in sorted(counts))
+            )
+        out.text = "\n".join(lines)
+        return out
+
+    # ---- the commissioning self-test (selftest.py) ---------------------------------
+
+    def _selftest(self):
+        ctl = self.ctl
+        if ctl.selftest is None:
+            ctl.selftest = ST.SelfTest(ST.default_path())
+        return ctl.selftest
+
+    def selftest(self, modes="both", cancel=False):
+        """Start the self-test (modes "both", "cool" or "heat"); cancel=True stops it.
+
+        Returns at once; the control loop carries it out. A refusal (outdoor temperature,
+        a defrost, a test already running) comes back as {"started": False, "reason"}.
+        """
+        if cancel:
+            return self.selftest_cancel()
+        st = self._selftest()
+        why = st.start(self.ctl, modes)  # ValueError for bad modes: nothing changed
+        out = Screen(started=why is None, modes=modes, reason=why)
+        if why is None:
+            out.text = (
+                "self-test started: %s. Progress prints as it goes (hp.selftest_progress(),"
+                " hp.status()); hp.selftest(cancel=True) stops it"
+                % ", ".join(ST.STEP_NAMES[k] for k in st.plan)
+            )
+        else:
+            out.text = "self-test not started: " + why
+        return out
+
+    def selftest_cancel(self):
+        """Stop a running self-test: compressor off after its min run, then fans off."""
+        st = self.ctl.selftest
+        done = st is not None and st.cancel(self.ctl)
+        out = Screen(cancelled=done)
+        out.text = (
+            "self-test cancelled: the compressor stops after its min run, the unit stays off"
+            if done
+            else "no self-test is running"
+        )
+        return out
+
+    def selftest_report(self):
+        """The last self-test report (this boot's, or the one kept on flash)."""
+        st = self._selftest()
+        st.save()  # a report not yet on flash goes there now
+        rep = st.last_report()
+        out = Screen(rep or {})
+        out.text = ST.report_text(rep)
+        return out
+
+    def selftest_progress(self):
+        """The self-test's latest progress lines."""
+        st = self.ctl.selftest
+        out = Table(st.lines() if st is not None else [])
+        out.text = "\n".join(out) if out else "no self-test progress yet"
+        return out
+
+    def help(self):
+        print(
+            HELP % (", ".join(C.MODES), C.setpoint_range(self._units), ", ".join(self.ctl.speeds))
+        )
+
+
+HELP = """hp: the heat pump at the REPL (it keeps running while you type)
+  hp.status()                    mode, state, temperatures, relays, timers, faults
+  hp.set(mode="heat")            modes: %s
+  hp.set(setpoint=21.5)          allowed %s (hp.config(units="F") for Fahrenheit)
+  hp.set(fan="continuous")       fan: auto (with the compressor), continuous
+  hp.set(speed="low")            speeds on this board: %s
+  hp.config()                    every setting with default, range and meaning
+  hp.config(min_off_s=240)       change some (all checked first; a bad one changes nothing)
+  hp.faults()                    the last 20 faults; hp.clear() releases E2/E8 lockouts
+  hp.stats()                     starts, run time, fault counts
+  hp.selftest()                  commissioning test of both modes (modes="cool"/"heat")
+  hp.selftest_report()           the last self-test report; hp.selftest(cancel=True) stops one"""

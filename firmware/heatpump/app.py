@@ -1,0 +1,466 @@
+"""The app: the control core as asyncio tasks, supervised, with persistence and a REPL.
+
+    from heatpump import app
+    app.run()              # main.py: /board.json, the ESP32 HAL, flash, aiorepl
+
+`App(hal, store, counters, clock=..., repl=...)` runs the same on a SimHAL: `clock`
+gives the sleep primitive and task creation (AsyncioClock on the board), so a test can
+run the tasks in simulated time. The app only schedules; the core decides.
+
+Tasks, one generation at a time:
+- control: `ctl.tick()` every second. Sampling the thermistors is the tick's first
+  step (measure -> decide -> actuate), so control acts on fresh readings.
+- watchdog: feeds the hardware watchdog every second, but only while the control
+  tick is alive; a stalled loop (or a stuck control task) is reset by the hardware.
+- persist: settings and config saved when changed (checked every 5 s), counters at
+  most every 10 min and only when changed (store.CounterStore), the self-test's
+  report once it is finished.
+- REPL: aiorepl with `hp` in its globals, run by the main coroutine itself, so Ctrl-D
+  there (which empties asyncio's queue) ends the app cleanly.
+
+A task that raises: every relay OFF at once, fault A1 and the exception text in
+hp.log(), the other tasks stop, and after a pause a new generation starts with the same
+controller (its min-off timer holds the compressor). A third crash within 10 min
+resets the board (hal.reset()). Ctrl-C, Ctrl-D or any other way out: every relay OFF,
+and the app says so. The reset cause is logged at start; a watchdog reset raises A2.
+"""
+
+import asyncio
+import sys
+
+try:
+    from micropython import const  # pyright: ignore[reportAssignmentType]
+except ImportError:
+
+    def const(x):
+        return x
+
+
+from heatpump import config as C
+from heatpump.api import Api, Table, fmt_dur
+from heatpump.controller import Controller
+from heatpump.ticks import ticks_diff
+
+_TICK_MS = const(1000)  # the control period
+_FEED_MS = const(1000)  # the watchdog feeder's period
+_TICK_LATE_MS = const(5000)  # no control tick for this long: stop feeding the watchdog
+_SETTINGS_EVERY_MS = const(5000)  # how often settings/config are compared with flash
+_COUNTERS_EVERY_MS = const(60_000)  # how often the counter store is offered the counters
+_RESTART_MS = const(2000)  # pause between a crash and the new generation of tasks
+_CRASH_WINDOW_MS = const(600_000)  # this many crashes within this long reset the board
+_CRASHES_TO_RESET = const(3)
+_IDLE_MS = const(1000)  # the main coroutine's poll for a stop, when there is no REPL
+LOG_SIZE = const(30)  # events kept for hp.log()
+
+SAFE_BOOT_HINT = "to keep it stopped: open('/safe_boot', 'w').close()"
+AIOREPL_HINT = (
+    "app: aiorepl is not installed, so there is no REPL while the unit runs. Install it"
+    " with 'mpremote mip install aiorepl' (make deploy does it). Ctrl-C stops the app"
+    " (every relay OFF) and gives the plain REPL."
+)
+
+
+def exc_text(e):
+    """'ValueError: bad value' (what the log and the console show)."""
+    text = str(e)
+    return type(e).__name__ + (": " + text if text else "")
+
+
+def _traceback(e):
+    """The traceback of e as text (both interpreters), for the console."""
+    if hasattr(sys, "print_exception"):
+        import io
+
+        buf = io.StringIO()
+        sys.print_exception(e, buf)  # type: ignore[attr-defined]
+        return buf.getvalue()  # pyright: ignore[reportAttributeAccessIssue]
+    import traceback
+
+    return "".join(traceback.format_exception(type(e), e, e.__traceback__))
+
+
+class AsyncioClock:
+    """Real time and real tasks: asyncio on the board (and on CPython)."""
+
+    def __init__(self):
+        self._ms = getattr(asyncio, "sleep_ms", None)  # MicroPython's, allocation-free
+
+    def sleep_ms(self, ms):
+        if self._ms is not None:
+            return self._ms(ms)
+        return asyncio.sleep(ms / 1000)
+
+    def create_task(self, coro):
+        return asyncio.create_task(coro)
+
+    def run(self, coro):
+        return asyncio.run(coro)
+
+    def reset(self):
+        # MicroPython keeps tasks of an interrupted run queued: drop them, so a later
+        # run starts clean (CPython's asyncio.run already closed its loop).
+        if sys.implementation.name == "micropython":
+            asyncio.new_event_loop()
+
+
+class AppApi(Api):
+    """The REPL's `hp`: the core's Api plus the app's event log."""
+
+    def __init__(self, ctl, app):
+        Api.__init__(self, ctl)
+        self.app = app
+
+    def log(self, n=20):
+        """The app's last n events, oldest first: start, reset cause, crashes, saves."""
+        if isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= LOG_SIZE:
+            raise ValueError("log(n): n is a whole number of events, allowed 1..%d" % LOG_SIZE)
+        out = Table()
+        lines = []
+        events = self.app.events
+        for t, text in events[len(events) - n if len(events) > n else 0 :]:
+            out.append({"time_s": t, "text": text})
+            lines.append("up %11s  %s" % (fmt_dur(t), text))
+        out.text = "\n".join(lines) if lines else "no events logged"
+        return out
+
+    def help(self):
+        Api.help(self)
+        print("  hp.log()                       the app's recent events (crashes, resets, saves)")
+
+
+class App:
+    def __init__(self, hal, store=None, counters=None, clock=None, repl=None, say=print):
+        self.hal = hal
+        self.store = store  # store.Store for {"config", "settings"}, or None (no flash)
+        self.counters = counters  # store.CounterStore, or None
+        self.clock = clock or AsyncioClock()  # sleep_ms, create_task, run, reset
+        self.repl = repl  # coroutine function taking the globals (aiorepl.task), or None
+        self.say = say  # where messages for a person go (the console)
+        self.events = []  # (uptime_s, text), oldest first, for hp.log()
+        self.gen = 0  # generation of the running tasks; bumping it stops them
+        self.crash_ms = []  # ticks of the recent crashes (the reset rule)
+        self.crashes = 0  # lifetime crashes (persisted with the counters)
+        self.last_crash = None  # "task: ExcType: text" of the latest one (persisted)
+        self.stopped = None  # why the app stopped; None while it runs
+        self.watchdog_ms = 0  # the hardware watchdog's timeout once started
+        self._st_seen = 0  # self-test progress lines already printed
+        values = store.load() if store is not None else {}
+        try:
+            self.ctl = Controller(hal, config=values.get("config"))
+        except ValueError as e:  # the store checks each value; this is a last resort
+            self.ctl = Controller(hal)
+            self.event("stored config refused (%s): defaults used" % e)
+            self.record("C1")
+        self._saved = self._load(values)  # the settings/config known to be on flash
+        self.last_tick_ms = hal.ticks_ms()  # when the control tick last completed
+        self.hp = AppApi(self.ctl, self)
+        cause = hal.reset_cause()
+        self.event("started after a %s reset" % cause)
+        if cause == "watchdog":
+            self.record("A2")
+            self.say("app: the last reset was by the watchdog (the loop stalled): fault A2")
+
+    # ---- events and faults ----------------------------------------------------
+
+    def event(self, text):
+        """Add an event to hp.log() (keeps the last LOG_SIZE)."""
+        if len(self.events) >= LOG_SIZE:
+            self.events.pop(0)
+        self.events.append((self.ctl.uptime_s, text))
+
+    def record(self, code):
+        try:
+            self.ctl.record_fault(code)
+        except Exception as e:  # never let the fault log stop the way out
+            self.event("fault %s not recorded: %s" % (code, exc_text(e)))
+
+    def _drain(self, st, code):
+        # The store's (code, message) faults: into hp.log(), and a corrupt or refused
+        # settings/config file raises `code` (C1) as well.
+        if st is not None:
+            self._drain_list(st.faults, code)
+
+    def _drain_list(self, faults, code=None):
+        from heatpump import store as S
+
+        for kind, msg in faults:
+            self.event("flash: " + msg)
+            self.say("app: flash: " + msg)
+            if code and kind != S.FAULT_WRITE:
+                self.record(code)
+        del faults[:]
+
+    # ---- persistence ----------------------------------------------------------
+
+    def _load(self, values):
+        ctl = self.ctl
+        if ctl.defrost is None:  # the simulator attaches it the same way (tools/sim.py)
+            try:
+                from heatpump.defrost import Defrost
+
+                ctl.defrost = Defrost(ctl.cfg)  # pyright: ignore[reportAttributeAccessIssue]
+            except (ImportError, KeyError) as e:
+                self.event("no defrost: %s" % exc_text(e))
+        # Settings are checked against this board's fan speeds (the store cannot know).
+        settings, errors = C.check_settings(values.get("settings") or {}, ctl.speeds)
+        ctl.apply_settings(settings)
+        for msg in errors:
+            self.event("stored setting refused: " + msg)
+        self._drain(self.store, "C1")
+        if self.counters is not None:
+            c = self.counters.load()
+            ctl.restore_counters(c)
+            n = c.get("crashes")
+            if isinstance(n, int) and n >= 0:
+                self.crashes = n
+            if isinstance(c.get("last_crash"), str):
+                self.last_crash = c["last_crash"]
+                self.event("last crash before this start: " + self.last_crash)
+            self._drain(self.counters, None)
+        return self._persisted()
+
+    def _persisted(self):
+        ctl = self.ctl
+        return {"config": dict(ctl.cfg), "settings": ctl.settings()}
+
+    def _unchanged(self):
+        # Compared in place every 5 s: a copy of the config each time would only churn
+        # the heap.
+        ctl = self.ctl
+        saved = self._saved
+        cfg = saved["config"]
+        now = ctl.cfg
+        if len(now) != len(cfg):
+            return False
+        for key in cfg:
+            if now.get(key) != cfg[key]:
+                return False
+        s = saved["settings"]
+        return (
+            ctl.mode == s["mode"]
+            and ctl.setpoint_dC == s["setpoint_dC"]
+            and ctl.fan == s["fan"]
+            and ctl.speed == s["speed"]
+        )
+
+    def save_settings(self):
+        """Write settings and config if they differ from flash; True if written."""
+        if self.store is None or self._unchanged():
+            return False
+        values = self._persisted()
+        # A failed write is not retried until the next change: a worn flash is not
+        # hammered every 5 s (the failure is in hp.log()).
+        self._saved = values
+        ok = self.store.save(values)
+        if ok:
+            self.event("settings saved")
+        self._drain(self.store, None)
+        return ok
+
+    def save_counters(self, force=False):
+        """Offer the counters to the counter store (it writes at most every 10 min)."""
+        if self.counters is None:
+            return False
+        c = self.ctl.counters()
+        c["crashes"] = self.crashes
+        if self.last_crash is not None:
+            c["last_crash"] = self.last_crash
+        ok = self.counters.maybe_save(c, self.hal.ticks_ms(), force)
+        self._drain(self.counters, None)
+        return ok
+
+    # ---- the tasks ------------------------------------------------------------
+
+    def _start(self):
+        """Start a new generation of tasks (the old one stops at its next wake)."""
+        self.gen += 1
+        gen = self.gen
+        spawn = self.clock.create_task
+        spawn(self._guard(gen, "control", self._control))
+        spawn(self._guard(gen, "watchdog", self._feed))
+        spawn(self._guard(gen, "persist", self._persist))
+
+    async def _guard(self, gen, name, body):
+        try:
+            await body(gen)
+        except Exception as e:  # not CancelledError, KeyboardInterrupt: BaseException
+            if gen == self.gen and self.stopped is None:
+                await self._crashed(name, e)
+
+    async def _control(self, gen):
+        ctl = self.ctl
+        hal = self.hal
+        sleep_ms = self.clock.sleep_ms
+        while gen == self.gen:
+            ctl.tick()
+            self.last_tick_ms = hal.ticks_ms()
+            st = ctl.selftest
+            if st is not None and st.n_lines != self._st_seen:
+                self._selftest_lines(st)
+            await sleep_ms(_TICK_MS)
+
+    def _selftest_lines(self, st):
+        # The self-test's progress, printed as it goes (the core does not print).
+        lines, self._st_seen = st.new_lines(self._st_seen)
+        for line in lines:
+            self.say(line)
+
+    async def _feed(self, gen):
+        hal = self.hal
+        sleep_ms = self.clock.sleep_ms
+        while gen == self.gen:
+            # Fed only while the control tick is alive: if it stops (stuck, or the loop
+            # is blocked), the hardware resets the board.
+            if ticks_diff(hal.ticks_ms(), self.last_tick_ms) <= _TICK_LATE_MS:
+                hal.feed_watchdog()
+            await sleep_ms(_FEED_MS)
+
+    async def _persist(self, gen):
+        sleep_ms = self.clock.sleep_ms
+        counters_in = _COUNTERS_EVERY_MS
+        while True:
+            await sleep_ms(_SETTINGS_EVERY_MS)
+            if gen != self.gen:
+                return
+            self.save_settings()
+            st = self.ctl.selftest
+            if st is not None and st.unsaved:
+                st.save()  # the self-test's report, once it is finished
+                self._drain_list(st.store_faults)
+            counters_in -= _SETTINGS_EVERY_MS
+            if counters_in <= 0:
+                counters_in = _COUNTERS_EVERY_MS
+                self.save_counters()
+
+    async def _crashed(self, name, e):
+        self.gen += 1  # the other tasks of this generation stop at their next wake
+        self.all_off()
+        text = "%s task: %s" % (name, exc_text(e))
+        self.crashes += 1
+        self.last_crash = text
+        self.record("A1")
+        self.say("app: crash in the " + text)
+        self.say(_traceback(e))
+        now = self.hal.ticks_ms()
+        recent = [t for t in self.crash_ms if ticks_diff(now, t) < _CRASH_WINDOW_MS]
+        recent.append(now)
+        self.crash_ms = recent
+        if len(recent) >= _CRASHES_TO_RESET:
+            self.event("crash in the %s; every relay OFF" % text)
+            self.stop("%d crashes within 10 min: resetting the board" % len(recent), True)
+            self.hal.reset()  # does not return on the board
+            return
+        pause_s = _RESTART_MS // 1000
+        self.event("crash in the %s; every relay OFF, restart in %d s" % (text, pause_s))
+        self.say("app: every relay OFF; the app restarts in %d s" % pause_s)
+        await self.clock.sleep_ms(_RESTART_MS)
+        if self.stopped is None:
+            self.event("restarted")
+            self._start()
+
+    # ---- start, stop ----------------------------------------------------------
+
+    async def main(self):
+        """Start the watchdog and the tasks; run until the REPL's Ctrl-D or a stop."""
+        wdt_s = self.ctl.cfg["watchdog_s"]
+        self.hal.start_watchdog(wdt_s * 1000)
+        self.watchdog_ms = wdt_s * 1000
+        self.event("running; watchdog %d s" % wdt_s)
+        self._start()
+        if self.repl is not None:
+            try:
+                await self.repl({"hp": self.hp, "__name__": "__main__"})
+                self.stop("Ctrl-D at the REPL")
+                return
+            except Exception as e:  # the unit keeps running without its REPL
+                self.event("the REPL stopped: %s" % exc_text(e))
+                self.say("app: the REPL stopped (%s); the unit keeps running" % exc_text(e))
+        while self.stopped is None:
+            await self.clock.sleep_ms(_IDLE_MS)
+
+    def run(self):
+        """Run until stopped. However it ends, every relay is OFF and the app says why."""
+        why = "the app ended"
+        try:
+            self.clock.run(self.main())
+        except KeyboardInterrupt:
+            why = "Ctrl-C"
+        except BaseException as e:
+            why = exc_text(e)
+            raise
+        finally:
+            self.stop(why)
+            self.clock.reset()
+
+    def all_off(self):
+        """Every relay OFF, whatever state the controller or the HAL is in."""
+        try:
+            self.ctl.shutdown()  # also starts the min-off timer
+        except Exception:
+            pass
+        hal = self.hal
+        try:
+            hal.all_relays_off()
+            return
+        except Exception:
+            pass
+        for name in hal.board.relay_names:  # one at a time: a bad relay stops no other
+            try:
+                hal.set_relay(name, False)
+            except Exception:
+                pass
+
+    def stop(self, why, resetting=False):
+        """Stop every task, every relay OFF, and say so (once)."""
+        self.gen += 1
+        self.all_off()
+        if self.stopped is not None:
+            return
+        self.stopped = why
+        self.event("stopped (%s); every relay OFF" % why)
+        try:
+            self.save_counters(force=True)
+        except Exception as e:
+            self.event("counters not saved: %s" % exc_text(e))
+        self.say("app: stopped (%s): every relay is OFF." % why)
+        if self.watchdog_ms and not resetting:
+            self.say(
+                "app: the watchdog resets the board within %d s, and the app starts again; %s"
+                % (self.watchdog_ms // 1000, SAFE_BOOT_HINT)
+            )
+
+
+def stores(folder="/"):
+    """The flash stores: settings + config, and the counters, in folder."""
+    from heatpump import store as S
+
+    # Settings are checked here against every fan speed; App checks them against the
+    # board's own speeds.
+    check = S.sections({"config": C.check, "settings": C.check_settings})
+    return S.Store(folder + "settings.json", check=check), S.CounterStore(folder + "counters.json")
+
+
+def find_repl(say=print):
+    """aiorepl's REPL task, or None after saying how to install it."""
+    try:
+        import aiorepl  # pyright: ignore[reportMissingImports]
+    except ImportError:
+        say(AIOREPL_HINT)
+        return None
+    return aiorepl.task
+
+
+def run(board_file="/board.json", folder="/"):
+    """The board's entry point (main.py): build everything, then App.run()."""
+    from heatpump.board import BoardError, load_board
+
+    try:
+        board = load_board(board_file)
+    except BoardError as e:
+        print("app: cannot start, the board file is not usable: %s" % e)
+        return
+    from heatpump.hal.esp32 import Esp32HAL
+
+    hal = Esp32HAL(board)
+    st, counters = stores(folder)
+    App(hal, st, counters, repl=find_repl()).run()

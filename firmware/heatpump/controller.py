@@ -1,0 +1,338 @@
+"""One control tick: measure -> decide -> actuate, pure and allocation-free.
+
+    ctl = Controller(hal, config=None, settings=None)
+    ctl.tick()        # the app calls it once a second
+
+The tick reads time once (dt_ms = ticks_diff(now, last), never a comparison of clock
+stamps), reads the thermistors and inputs through the HAL, steps the thermostat, the
+defrost hook, the protections, and hands the result to the sequencer, the only
+writer of relays. No sleeping, printing, file I/O or wall clock; the same inputs
+give the same relays on CPython and MicroPython.
+
+What the simulator and the invariant checker read after each tick (no allocation):
+`mode`, `state` (see STATES), `demand` (thermostat.DEMAND_NAMES), `faults_active`
+(flags per faults.ORDER), `starts`, `defrost_active`. `view()` builds a dict of them
+(it allocates: for the simulator and tests, not for the tick).
+
+Hooks:
+- defrost: set `ctl.defrost` to an object with `update(ctl, dt_ms) -> bool` (True:
+  a defrost step is active). It runs after the thermostat, may read `ctl.sensors`,
+  `ctl.seq` (comp_on, run_side, run_ms) and `ctl.thermostat`; the sequencer does
+  the soft valve shift (see sequencer.py).
+- self-test: set `ctl.selftest` to a selftest.SelfTest. While its `active` is true,
+  its `update(ctl, dt_ms)` runs in the thermostat's place: its `demand`, `side`,
+  `fan_on` and `level` go to the protections and the sequencer (defrost and aux heat
+  wait), so the sequencer's timers and the protections hold during the test.
+- persistence: `snapshot()` returns settings, config and counters as plain dicts;
+  `restore_counters(d)` puts counters back; settings and config go in through the
+  constructor (validated).
+"""
+
+try:
+    from micropython import const  # pyright: ignore[reportAssignmentType]
+except ImportError:
+
+    def const(x):
+        return x
+
+
+from heatpump import config as C
+from heatpump import faults as F
+from heatpump import sensors as S
+from heatpump import thermostat as T
+from heatpump.protect import Protect
+from heatpump.sequencer import Sequencer
+from heatpump.ticks import ticks_diff
+
+# A tick further than this from the last counts as this long (2.3 h): longer than
+# any timer, and it keeps every product of dt a small int on the board.
+_MAX_DT_MS = const(1 << 23)
+
+# Sensors each side needs (sensors module indexes); a fault on one stops that side.
+# Not the outdoor coil: without it defrost.py falls back to timed defrosts.
+_COOL_NEEDS = (S.ROOM, S.INDOOR_COIL)
+_HEAT_NEEDS = (S.ROOM, S.INDOOR_COIL, S.OUTDOOR)
+
+STATES = (
+    "off",
+    "fan",
+    "idle",
+    "waiting",
+    "lockout",
+    "heating",
+    "cooling",
+    "drying",
+    "aux heat",
+    "defrost",
+    "self-test",
+)
+
+
+class Controller:
+    def __init__(self, hal, config=None, settings=None):
+        self.hal = hal
+        board = hal.board
+        self.board = board
+        self.cfg = C.merge(C.defaults(), config or {})  # ValueError names a bad value
+        from heatpump import thermistor
+
+        channels: list = [None] * S.N_SENSORS
+        for i in range(S.N_SENSORS):
+            spec = board.thermistors.get(S.NAMES[i])
+            if spec is not None:
+                channels[i] = thermistor.Channel(spec, board.adc)
+        self.sensors = S.Sensors(channels)
+        self.sensors.use_thermistor_codes(thermistor.OPEN, thermistor.SHORT)
+        self.has_condensate = "condensate_full" in board.inputs
+        self.thermostat = T.Thermostat()
+        self.protect = Protect(self.sensors, self.has_condensate)
+        self.seq = Sequencer(hal, board, self.cfg)
+        self.speeds = self.seq.speeds  # the fan speeds this board offers
+        self.defrost = None  # the defrost hook (see the module doc)
+        self.selftest = None  # the self-test hook (see the module doc)
+        self.defrost_active = False
+        self.condensate_full = False
+        self.uptime_s = 0
+        self._up_rem_ms = 0
+        self._apply_config(self.cfg)
+        self._settings(settings)
+        self.demand = T.DEMAND_NAMES[T.OFF]
+        self.state = "off"
+        self.dt_ms = 0
+        self._last_ms = hal.ticks_ms()
+        # After power-up the compressor waits as if it had just stopped, plus a random
+        # delay, so a street of units does not restart at once after an outage.
+        self.seq.boot(hal.random_ms(self.cfg["boot_delay_s"] * 1000))
+
+    # ---- settings and config ---------------------------------------------------
+
+    def _settings(self, settings):
+        s = C.setting_defaults(self.speeds)
+        for key in settings or {}:
+            value = settings[key]
+            if key == "setpoint":
+                s["setpoint_dC"] = C.setpoint_to_dC(value, "C")
+            else:
+                s[key] = C.validate_setting(key, value, self.speeds)
+        self.apply_settings(s)
+
+    def apply_settings(self, s):
+        """Take a complete, validated settings dict (see config.check_settings)."""
+        self.mode = s["mode"]
+        self.mode_i = C.MODES.index(self.mode)
+        self.setpoint_dC = s["setpoint_dC"]
+        self.fan = s["fan"]
+        self.speed = s["speed"]
+        self.level = self.speeds.index(self.speed) + 1
+
+    def settings(self):
+        return {
+            "mode": self.mode,
+            "setpoint_dC": self.setpoint_dC,
+            "fan": self.fan,
+            "speed": self.speed,
+        }
+
+    def _apply_config(self, cfg):
+        self.cfg = cfg
+        self.sensors.configure(cfg)
+        self.thermostat.configure(cfg)
+        self.protect.configure(cfg)
+        self.seq.configure(cfg)
+
+    def set_config(self, changes):
+        """Apply config changes, all checked first (ValueError: nothing changed)."""
+        self._apply_config(C.merge(self.cfg, changes))
+
+    # ---- the tick ----------------------------------------------------------------
+
+    def tick(self):
+        hal = self.hal
+        now = hal.ticks_ms()
+        dt = ticks_diff(now, self._last_ms)
+        self._last_ms = now
+        if dt < 0:
+            dt = 0
+        elif dt > _MAX_DT_MS:
+            dt = _MAX_DT_MS
+        self.dt_ms = dt
+        t = self._up_rem_ms + dt
+        self.uptime_s += t // 1000
+        self._up_rem_ms = t % 1000
+
+        seq = self.seq
+        seq.age(dt)
+        sn = self.sensors
+        sn.read(hal, dt)
+        if self.has_condensate:
+            self.condensate_full = hal.read_input("condensate_full")
+        th = self.thermostat
+        demand = th.update(self.mode_i, self.setpoint_dC, sn.dC[S.ROOM], sn.ok[S.ROOM], dt)
+        side = th.side
+        st = self.selftest
+        testing = False
+        if st is not None and st.active:
+            testing = True
+            st.update(self, dt)  # the self-test asks instead of the thermostat
+            demand = st.demand
+            side = st.side
+        defrost = False
+        if self.defrost is not None and not testing:
+            defrost = bool(self.defrost.update(self, dt))
+        self.defrost_active = defrost
+
+        pr = self.protect
+        pr.now_s = self.uptime_s
+        pr.update(dt, side, seq, self.condensate_full, defrost)
+
+        calling = demand == T.HEAT or demand == T.COOL or demand == T.DRY
+        if defrost:
+            want = True
+            side = T.SIDE_COOL
+            force = pr.heat_block
+        else:
+            blocked = self._blocked(side)
+            want = calling and not blocked and self._ready(side)
+            force = blocked
+            if seq.comp_on and seq.run_side != side:
+                force = force or self._blocked(seq.run_side)
+        a = pr.active
+        # Aux heat: while the heat pump may not heat (E4, E8, an outdoor sensor), and
+        # in a defrost step to temper the air (the sequencer then runs the indoor fan
+        # at its lowest tap); never with an overheated coil or no room reading.
+        aux = (
+            (defrost or (demand == T.HEAT and pr.heat_block))
+            and not a[F.OVERHEAT]
+            and sn.ok[S.ROOM]
+            and not testing
+        )
+        mode = self.mode_i
+        fan_on = mode == T.M_FAN or (
+            mode != T.M_OFF and (self.fan == "continuous" or pr.fan_force)
+        )
+        level = 1 if mode == T.M_DRY else self.level
+        if testing and st is not None:
+            fan_on = st.fan_on or pr.fan_force
+            level = st.level
+        seq.apply(
+            want,
+            side,
+            force,
+            defrost,
+            level,
+            fan_on,
+            aux,
+            sn.ok[S.INDOOR_COIL],
+            sn.dC[S.INDOOR_COIL],
+        )
+        self.demand = T.DEMAND_NAMES[demand]
+        self.state = self._state(demand, calling, side)
+
+    def _blocked(self, side):
+        if side == T.SIDE_HEAT:
+            return self.protect.heat_block
+        if side == T.SIDE_COOL:
+            return self.protect.cool_block
+        return False
+
+    def _ready(self, side):
+        # Every sensor this side needs has a trusted reading (not yet read at boot,
+        # or faulted, blocks a start; a fault also raises its code and forces a stop).
+        sn = self.sensors
+        needs = _HEAT_NEEDS if side == T.SIDE_HEAT else _COOL_NEEDS
+        for i in needs:  # noqa: SIM110 (all() over a generator would allocate)
+            if sn.present[i] and not sn.ok[i]:
+                return False
+        return True
+
+    def _state(self, demand, calling, side):
+        seq = self.seq
+        if self.defrost_active or seq.shift_pending or seq.shift_stop:
+            return "defrost"
+        st = self.selftest
+        if st is not None and st.active and not seq.comp_on:
+            return "self-test"
+        if seq.comp_on:
+            if seq.run_side == T.SIDE_HEAT:
+                return "heating"
+            return "drying" if self.mode_i == T.M_DRY else "cooling"
+        if seq.aux_on:
+            return "aux heat"
+        if self.mode_i == T.M_OFF:
+            return "off"
+        if self.mode_i == T.M_FAN:
+            return "fan"
+        if calling:
+            return "lockout" if self._blocked(side) else "waiting"
+        return "idle"
+
+    # ---- faults, counters, views -------------------------------------------------
+
+    def fault_active(self, code):
+        return self.protect.active[F.index(code)]
+
+    def active_codes(self):
+        """The active fault codes, in ORDER (allocates)."""
+        a = self.protect.active
+        return tuple(F.ORDER[i] for i in range(F.N_CODES) if a[i])
+
+    def record_fault(self, code, detail=0):
+        """Log a fault found outside the tick (e.g. "C1" by the persistence layer)."""
+        self.protect.log.record(F.index(code), self.uptime_s, detail)
+
+    def clear(self):
+        """Release the latched lockouts (E2, E8); return the codes released."""
+        return self.protect.clear()
+
+    def shutdown(self):
+        """Every relay off now (the app's way out of the control loop)."""
+        self.seq.all_off()
+        # The next tick counts time from this stop, not from the last tick: the
+        # min-off timer just started must not lose the time before it.
+        self._last_ms = self.hal.ticks_ms()
+
+    @property
+    def starts(self):
+        return self.seq.starts
+
+    def counters(self):
+        log = self.protect.log
+        return {
+            "starts": self.seq.starts,
+            "run_s": self.seq.run_s,
+            "fault_counts": {F.ORDER[i]: log.counts[i] for i in range(F.N_CODES) if log.counts[i]},
+        }
+
+    def restore_counters(self, d):
+        """Put back counters from snapshot()["counters"]; ignores what it cannot use."""
+        v = d.get("starts")
+        if isinstance(v, int) and v >= 0:
+            self.seq.starts = v
+        v = d.get("run_s")
+        if isinstance(v, int) and v >= 0:
+            self.seq.run_s = v
+        counts = d.get("fault_counts")
+        if isinstance(counts, dict):
+            for code in counts:
+                n = counts[code]
+                if code in F.ORDER and isinstance(n, int) and n >= 0:
+                    self.protect.log.counts[F.index(code)] = n
+
+    def snapshot(self):
+        """Settings, config and counters as plain dicts (what the app persists)."""
+        return {"settings": self.settings(), "config": dict(self.cfg), "counters": self.counters()}
+
+    def view(self):
+        """What the simulator and tests record per tick (allocates)."""
+        sn = self.sensors
+        return {
+            "mode": self.mode,
+            "state": self.state,
+            "demand": self.demand,
+            "defrost": self.defrost_active,
+            "faults": self.active_codes(),
+            "setpoint_c": self.setpoint_dC / 10,
+            "room_c": sn.dC[S.ROOM] / 10 if sn.ok[S.ROOM] else None,
+            "starts": self.seq.starts,
+            "compressor": self.seq.comp_on,
+        }

@@ -1,0 +1,303 @@
+"""Defrost: when to melt the frost off the outdoor coil, and when to stop.
+
+In heating the outdoor coil is the evaporator. Below about 5 C outdoors it runs below
+freezing and, in humid air, frosts: the frost chokes the air, the coil gets colder
+still, and capacity falls (40 % with most of the coil blocked). A defrost runs the
+unit in cooling for a few minutes so the hot gas melts it.
+
+    d = Defrost(cfg)                # cfg: the config dict (config.SCHEMA)
+    ctl.defrost = d                 # the controller's hook (controller.py)
+    d.update(ctl, dt_ms) -> bool    # each tick; True while a defrost step is active
+
+Initiation, checked only while the compressor heats and has done its min run:
+- timed: heating run with the outdoor coil at or below defrost_start_dC adds up;
+  at defrost_interval_s a defrost starts (what most boards do, by the clock).
+- demand: after each defrost (and at power-up) the clean-coil reference is learned:
+  outdoor air minus outdoor coil, averaged over LEARN_MS of settled run once the
+  compressor has run LEARN_AFTER_MS. Frost on the coil blocks the air, so the coil
+  falls further below the air; when it has been defrost_margin_dK beyond the
+  reference for SUSTAIN_MS with the coil frozen, a defrost starts. Guard rails: no
+  demand defrost in the first GUARD_MS of run after the last one; a defrost after
+  FORCE_MS of frozen-coil run whatever the reference says; while no reference is
+  learned (learning failed, or not done yet) the timed rule applies.
+- a failed outdoor-coil sensor (S4, raised by protect): timed, counting heating run
+  while the outdoor air is cold enough to frost, and the defrost ends by time only.
+- request(): a service defrost (hp.defrost()), in heating only.
+
+The step: update() returns True from initiation until the coil reaches
+defrost_end_dC or the compressor has run defrost_max_s in it. The sequencer does the
+rest: compressor off, valve to cooling, fans off (indoor fan at its lowest tap if
+configured, or while aux heat runs), aux heat on, compressor on after valve_shift_s;
+at the end compressor off for valve_shift_s (the drip time), valve back, heating with
+the anti-cold-blow fan rule. A defrost is aborted if heating stops being wanted
+(mode change) or allowed (a protection). Three defrosts in a row ended by the time
+limit raise D1 (the coil is not clearing); one ended at temperature clears it.
+
+update() allocates nothing: ints and preallocated lists only.
+"""
+
+try:
+    from micropython import const  # pyright: ignore[reportAssignmentType]
+except ImportError:
+
+    def const(x):
+        return x
+
+
+from heatpump import faults as F
+from heatpump import sensors as S
+from heatpump.thermostat import SIDE_HEAT
+
+SETTLE_MS = const(180_000)  # a run's coil reading is used from 3 min after its start
+LEARN_AFTER_MS = const(600_000)  # learn once 10 min of run have passed since a defrost ...
+LEARN_MS = const(120_000)  # ... over 2 min of settled run (one or two thermostat runs)
+STABLE_dK = const(15)  # the learning window's spread must stay within 1.5 K
+LEARN_TRIES = const(3)  # unstable windows in a row before falling back to timed
+SUSTAIN_MS = const(120_000)  # demand: the coil beyond the margin this long
+GUARD_MS = const(1_800_000)  # no demand defrost in the first 30 min of run after one
+FORCE_MS = const(21_600_000)  # 6 h of frozen-coil run: defrost whatever the reference
+NO_FROST_OUTDOOR_dC = const(60)  # no frost forms above about 6 C outdoors (EnergyPlus)
+TIMEOUTS_FAULT = const(3)  # time-limited defrosts in a row that raise D1
+_CAP_MS = const(1 << 26)  # run accumulators saturate here (18 h, beyond every check)
+
+# Why a defrost started.
+R_TIMED = const(0)
+R_DEMAND = const(1)
+R_FORCED = const(2)
+R_MANUAL = const(3)
+REASONS = ("timed", "demand", "6 h limit", "manual")
+
+# How it ended.
+E_TEMP = const(0)
+E_TIME = const(1)
+E_ABORT = const(2)
+ENDS = ("coil clear", "time limit", "aborted")
+
+# How the next defrost will be decided (status).
+RULE_DEMAND = const(0)
+RULE_TIMED = const(1)
+RULE_LEARNING = const(2)  # demand mode, reference not learned yet: timed meanwhile
+RULE_FALLBACK = const(3)  # demand mode, learning failed: timed until the next defrost
+RULE_SENSOR = const(4)  # outdoor-coil sensor failed: timed, time termination
+RULES = (
+    "demand",
+    "timed",
+    "timed until the reference is learned",
+    "timed (learning failed)",
+    "timed (outdoor coil sensor fault)",
+)
+
+
+class Defrost:
+    def __init__(self, cfg=None):
+        self.active = False  # a defrost step is on (update returns True)
+        self.reason = R_TIMED  # why the current (or last) defrost started
+        self.step_ms = 0  # since the current defrost started (entry pause included)
+        self.melt_ms = 0  # compressor run in the current defrost
+        self.requested = False  # hp.defrost() asked for one
+        self.rule = RULE_LEARNING
+        # Frost accounting since the last completed defrost (or power-up).
+        self.frozen_ms = 0  # heating run with a frozen coil (timed rule, 6 h limit)
+        self.since_ms = 0  # heating run of any kind (demand guard, learning)
+        # Demand: the learned reference and the learning window.
+        self.ref_dK = 0  # outdoor air - outdoor coil on a clean coil
+        self.ref_ok = False
+        self.tries = 0  # unstable learning windows in a row
+        self.failed = False  # learning gave up until the next defrost
+        self._l_ms = 0  # settled run collected in this window
+        self._l_n = 0  # samples ...
+        self._l_sum = 0  # ... their sum (dK) ...
+        self._l_min = 0  # ... and spread
+        self._l_max = 0
+        self.now_dK = 0  # outdoor air - outdoor coil at the last settled sample
+        self.beyond_ms = 0  # demand: time the coil has been beyond the margin
+        self.timeouts = 0  # defrosts in a row ended by the time limit
+        # Counters (persisted with the controller's).
+        self.counts = [0] * len(REASONS)  # defrosts started, per reason
+        self.ends = [0] * len(ENDS)  # defrosts ended, per way
+        self.melt_s = 0  # compressor run in defrost, total
+        self.last_s = 0  # ... of the last defrost
+        self.longest_s = 0
+        self._melt_rem_ms = 0
+        self.configure(cfg)
+
+    def configure(self, cfg):
+        if cfg is None:
+            from heatpump.config import defaults
+
+            cfg = defaults()
+        self.demand_mode = cfg["defrost_mode"] == "demand"
+        self.interval_ms = cfg["defrost_interval_s"] * 1000
+        self.start_dC = cfg["defrost_start_dC"]
+        self.end_dC = cfg["defrost_end_dC"]
+        self.max_ms = cfg["defrost_max_s"] * 1000
+        self.margin_dK = cfg["defrost_margin_dK"]
+
+    def request(self):
+        """A service defrost at the next tick (the caller checks the mode: api.py)."""
+        self.requested = True
+
+    # ---- the tick -----------------------------------------------------------
+
+    def update(self, ctl, dt_ms):
+        sn = ctl.sensors
+        seq = ctl.seq
+        heating_wanted = ctl.thermostat.side == SIDE_HEAT and not ctl.protect.heat_block
+        coil_ok = sn.ok[S.OUTDOOR_COIL]
+        coil = sn.dC[S.OUTDOOR_COIL]
+
+        if self.active:
+            if not heating_wanted:
+                self._end(ctl, E_ABORT, coil_ok, coil)
+                return False
+            self.step_ms = _add(self.step_ms, dt_ms)
+            if seq.comp_on and seq.run_defrost:
+                self.melt_ms = _add(self.melt_ms, dt_ms)
+                if coil_ok and coil >= self.end_dC:
+                    self._end(ctl, E_TEMP, coil_ok, coil)
+                    return False
+                if self.melt_ms >= self.max_ms:
+                    self._end(ctl, E_TIME, coil_ok, coil)
+                    return False
+            return True
+
+        if self.requested:
+            self.requested = False
+            if heating_wanted:
+                self._start(R_MANUAL)
+                return True
+
+        heating = seq.comp_on and seq.run_side == SIDE_HEAT and not seq.run_defrost
+        out_ok = sn.ok[S.OUTDOOR]
+        out = sn.dC[S.OUTDOOR]
+        if coil_ok:
+            rule = RULE_TIMED
+            if self.demand_mode:
+                rule = (
+                    RULE_DEMAND if self.ref_ok else RULE_FALLBACK if self.failed else RULE_LEARNING
+                )
+            frozen = coil <= self.start_dC
+        else:
+            # No coil reading: count every heating run on a day cold enough to frost.
+            rule = RULE_SENSOR
+            frozen = out_ok and out <= NO_FROST_OUTDOOR_dC
+        self.rule = rule
+        if not heating:
+            return False
+        self.since_ms = _add(self.since_ms, dt_ms)
+        if frozen:
+            self.frozen_ms = _add(self.frozen_ms, dt_ms)
+        settled = seq.run_ms >= SETTLE_MS
+        # Only settled readings count, and the time beyond the margin adds up over
+        # several short thermostat runs (a run's first minutes neither add nor reset).
+        if rule != RULE_TIMED and rule != RULE_SENSOR and settled and out_ok:
+            self.now_dK = out - coil
+            if self.ref_ok:
+                if frozen and self.now_dK >= self.ref_dK + self.margin_dK:
+                    self.beyond_ms = _add(self.beyond_ms, dt_ms)
+                else:
+                    self.beyond_ms = 0
+            elif not self.failed and self.since_ms >= LEARN_AFTER_MS:
+                self._learn(self.now_dK, dt_ms)
+
+        if not heating_wanted or seq.run_left_ms:
+            return False  # a defrost waits for the run's min_run_s (oil return)
+        if rule == RULE_DEMAND:
+            if self.frozen_ms >= FORCE_MS:
+                self._start(R_FORCED)
+            elif self.beyond_ms >= SUSTAIN_MS and self.since_ms >= GUARD_MS:
+                self._start(R_DEMAND)
+        elif self.frozen_ms >= self.interval_ms:
+            self._start(R_TIMED)
+        return self.active
+
+    def _learn(self, d, dt_ms):
+        if self._l_n == 0:
+            self._l_min = self._l_max = d
+        elif d < self._l_min:
+            self._l_min = d
+        elif d > self._l_max:
+            self._l_max = d
+        self._l_n += 1
+        self._l_sum += d
+        self._l_ms += dt_ms
+        if self._l_ms < LEARN_MS:
+            return
+        if self._l_max - self._l_min <= STABLE_dK:
+            n = self._l_n
+            self.ref_dK = (2 * self._l_sum + n) // (2 * n)  # the mean, rounded
+            self.ref_ok = True
+            self.tries = 0
+        else:
+            self.tries += 1
+            self.failed = self.tries >= LEARN_TRIES
+        self._l_ms = self._l_n = self._l_sum = 0
+
+    def _start(self, reason):
+        self.active = True
+        self.reason = reason
+        self.step_ms = self.melt_ms = 0
+        self.beyond_ms = 0
+        self.counts[reason] += 1
+
+    def _end(self, ctl, how, coil_ok, coil):
+        self.active = False
+        self.ends[how] += 1
+        t = self._melt_rem_ms + self.melt_ms
+        self.melt_s += t // 1000
+        self._melt_rem_ms = t % 1000
+        self.last_s = self.melt_ms // 1000
+        if self.last_s > self.longest_s:
+            self.longest_s = self.last_s
+        if how == E_ABORT:
+            return  # the coil was not cleared: its frost accounting goes on
+        if how == E_TEMP:
+            self.timeouts = 0
+            ctl.protect.set_code(F.DEFROST, False, 0)
+        elif coil_ok:  # without a coil reading time is the only way out: no verdict
+            self.timeouts += 1
+            if self.timeouts >= TIMEOUTS_FAULT:
+                ctl.protect.set_code(F.DEFROST, True, coil)
+        # A clean coil: start counting and learning afresh.
+        self.frozen_ms = self.since_ms = 0
+        self.ref_ok = self.failed = False
+        self.tries = 0
+        self._l_ms = self._l_n = self._l_sum = 0
+
+    # ---- status (allocates: REPL and tests only) --------------------------------
+
+    def timed_left_ms(self):
+        """Frozen-coil run left before the clock starts a defrost (the 6 h limit in demand)."""
+        limit = FORCE_MS if self.rule == RULE_DEMAND else self.interval_ms
+        left = limit - self.frozen_ms
+        return left if left > 0 else 0
+
+    def counters(self):
+        return {
+            "defrosts": {REASONS[i]: self.counts[i] for i in range(len(REASONS))},
+            "defrost_ends": {ENDS[i]: self.ends[i] for i in range(len(ENDS))},
+            "defrost_s": self.melt_s,
+            "defrost_longest_s": self.longest_s,
+        }
+
+    def restore_counters(self, d):
+        """Put back counters() from a snapshot; ignores what it cannot use."""
+        for key, names, into in (
+            ("defrosts", REASONS, self.counts),
+            ("defrost_ends", ENDS, self.ends),
+        ):
+            got = d.get(key)
+            if isinstance(got, dict):
+                for i in range(len(names)):
+                    v = got.get(names[i])
+                    if isinstance(v, int) and not isinstance(v, bool) and v >= 0:
+                        into[i] = v
+        for key in ("defrost_s", "defrost_longest_s"):
+            v = d.get(key)
+            if isinstance(v, int) and not isinstance(v, bool) and v >= 0:
+                setattr(self, "melt_s" if key == "defrost_s" else "longest_s", v)
+
+
+def _add(acc, dt_ms):
+    t = acc + dt_ms
+    return t if t < _CAP_MS else _CAP_MS

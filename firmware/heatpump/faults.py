@@ -1,0 +1,108 @@
+"""Fault codes and the fault log.
+
+A code is a short stable string ("E1", "S2"): what the REPL shows, what the
+simulator and the tests compare, what a technician looks up in the README. Inside
+the tick a fault is its index in ORDER (an int), so raising one allocates nothing.
+The log keeps the last LOG_SIZE events in preallocated lists.
+"""
+
+try:
+    from micropython import const  # pyright: ignore[reportAssignmentType]
+except ImportError:
+
+    def const(x):
+        return x
+
+
+# Index of each code in ORDER (the tick works with these).
+FREEZE = const(0)
+FREEZE_LOCK = const(1)
+OVERHEAT = const(2)
+HEAT_LOCKOUT = const(3)
+COOL_TOO_COLD = const(4)
+COOL_TOO_HOT = const(5)
+CONDENSATE = const(6)
+VALVE_STUCK = const(7)
+SENSOR_ROOM = const(8)  # S1..S5 follow sensors.NAMES in order
+CONFIG_FILE = const(13)
+DEFROST = const(14)
+APP_CRASH = const(15)  # raised by app.py, outside the tick
+WATCHDOG_RESET = const(16)
+N_CODES = const(17)
+
+ORDER = ("E1", "E2", "E3", "E4", "E5", "E6", "E7", "E8", "S1", "S2", "S3", "S4", "S5")
+ORDER += ("C1", "D1", "A1", "A2")  # continued (one line is too long)
+
+CODES = {
+    "E1": "indoor coil freeze: cooling stopped, indoor fan on until the coil thaws",
+    "E2": "cooling locked out: the coil froze too often in an hour (hp.clear() releases)",
+    "E3": "indoor coil overheat: heating stopped until the coil cools",
+    "E4": "heating locked out: too cold outdoors for the heat pump (aux heat if fitted)",
+    "E5": "cooling refused: too cold outdoors",
+    "E6": "cooling refused: too hot outdoors",
+    "E7": "condensate pan full: cooling and dry stopped until it drains",
+    "E8": "reversing valve stuck: the coil did not follow after a start (hp.clear() releases)",
+    "S1": "room sensor fault",
+    "S2": "indoor coil sensor fault",
+    "S3": "outdoor sensor fault",
+    "S4": "outdoor coil sensor fault",
+    "S5": "supply air sensor fault",
+    "C1": "config file was corrupt: defaults in use, the bad file kept aside",
+    "D1": "defrost not clearing: defrosts keep ending at their time limit",
+    "A1": "the app crashed: every relay OFF, then restarted (hp.log() has the error)",
+    "A2": "the watchdog reset the board: the control loop had stalled",
+}
+
+# Codes that stay active until hp.clear() (the others clear by themselves).
+LATCHED = ("E2", "E8")
+
+# What the log's detail number means for a code: a temperature in dC that tripped
+# it, a sensor fault kind (sensors.OPEN/SHORT/JUMP), or nothing.
+DETAIL_TEMP = const(1)
+DETAIL_SENSOR = const(2)
+DETAIL = (1, 1, 1, 1, 1, 1, 0, 1, 2, 2, 2, 2, 2, 0, 1, 0, 0)
+
+LOG_SIZE = const(20)
+
+
+def index(code):
+    """ORDER index of a code string, or ValueError naming the known codes."""
+    for i in range(N_CODES):
+        if ORDER[i] == code:
+            return i
+    raise ValueError("unknown fault code %r: known %s" % (code, ", ".join(ORDER)))
+
+
+class FaultLog:
+    """The last LOG_SIZE faults (time, code, detail), oldest overwritten first."""
+
+    def __init__(self):
+        self.time_s = [0] * LOG_SIZE  # uptime in s when the fault was raised
+        self.code = [0] * LOG_SIZE  # ORDER index
+        self.detail = [0] * LOG_SIZE  # see DETAIL
+        self.next = 0  # where the next entry goes
+        self.size = 0  # entries held (up to LOG_SIZE)
+        self.counts = [0] * N_CODES  # lifetime raises per code (persisted)
+
+    def record(self, i, time_s, detail):
+        n = self.next
+        self.time_s[n] = time_s
+        self.code[n] = i
+        self.detail[n] = detail
+        self.next = n + 1 if n + 1 < LOG_SIZE else 0
+        if self.size < LOG_SIZE:
+            self.size += 1
+        self.counts[i] += 1
+
+    def entries(self):
+        """[(time_s, code, detail), ...] newest first (allocates: REPL and tests only)."""
+        out = []
+        n = self.next
+        for _ in range(self.size):
+            n = n - 1 if n > 0 else LOG_SIZE - 1
+            out.append((self.time_s[n], ORDER[self.code[n]], self.detail[n]))
+        return out
+
+    def clear(self):
+        self.next = 0
+        self.size = 0

@@ -1,0 +1,935 @@
+"""The commissioning self-test: a step machine the control tick carries out.
+
+    st = SelfTest(path="/selftest.json")   # path None: the report stays in RAM
+    ctl.selftest = st                      # the controller's hook (controller.py)
+    st.start(ctl, "both")                  # "cool" / "heat"; a refusal is returned as text
+    st.update(ctl, dt_ms)                  # by the tick, while st.active
+    st.cancel(ctl)                         # the unit goes to idle, timers respected
+    lines, seen = st.new_lines(seen)       # progress lines the app prints
+    st.save()                              # the last report to flash (never in the tick)
+
+While it runs the self-test stands in for the thermostat: each tick it sets `demand`,
+`side`, `fan_on` and `level`, and the controller hands them to the protections and the
+sequencer exactly as it hands the thermostat's. So the sequencer stays the only writer
+of relays (min off, min run, starts per hour, the valve only with the compressor off),
+the protections stop the compressor as always, and the watchdog keeps being fed.
+
+Steps: sensors (each reads plausibly; after 60 s with the compressor off and the indoor
+fan on, room and indoor coil agree), condensate switch, indoor fan at each speed,
+cooling (the indoor coil must fall COOL_DROP_dK below room air within the window),
+changeover (the compressor stops after its min run, the valve moves while it is off,
+min off passes), heating (the coil must end the window HEAT_RISE_dK above room air
+with the indoor fan running), reversing valve (the coil moved the right way in each
+mode). A failed check ends the test at once; the remaining steps are listed as not run.
+
+Progress: the core does not print. Each event appends a line to a ring of N_LINES
+preallocated slots with a running serial; the app prints what is new after each tick
+(`new_lines`), `hp.selftest_progress()` shows the ring. Lines are formatted only at
+events and every PROGRESS_MS, never on an ordinary tick.
+Temperatures in the report and the lines are in C and K, whatever `units` says.
+"""
+
+import sys
+
+try:
+    from micropython import const  # pyright: ignore[reportAssignmentType]
+except ImportError:
+
+    def const(x):
+        return x
+
+
+from heatpump import faults as F
+from heatpump import sensors as S
+from heatpump import sequencer as Q
+from heatpump import thermostat as T
+
+DEFAULT_PATH = "/selftest.json"  # where the board keeps the last report
+MODES = ("both", "cool", "heat")
+N_LINES = const(24)  # progress lines kept
+
+# Limits (tenths of a K or C, ms). A healthy 12,000 BTU/h unit in the plant model: the
+# coil 16-17 K below the room after 180 s of cooling, 11-26 K above it in heating
+# (-6..25 C outdoors); a unit with a third of that capacity: 7 K and 4-8 K.
+COOL_DROP_dK = const(100)  # cooling: coil at least this far below room air ...
+COOL_WINDOW_MS = const(180_000)  # ... within this long of the compressor start
+HEAT_RISE_dK = const(90)  # heating: coil this far above room air at the window's end
+HEAT_WINDOW_MS = const(180_000)  # (at least cold_blow_max_s + 60 s: the fan must run)
+MOVED_dK = const(30)  # a coil that moved less than this: the compressor does not pump
+WRONG_dK = const(30)  # moved this far the wrong way: the valve is in the other position
+AGREE_dK = const(30)  # room and indoor coil, idle with the fan on, agree within this
+SETTLE_MS = const(60_000)  # compressor off and indoor fan on before they are compared
+READ_WAIT_MS = const(10_000)  # every sensor has a reading (or a fault) by then
+FAN_STEP_MS = const(10_000)  # each indoor fan speed runs this long
+NO_START_MS = const(10_000)  # nothing holds a wanted start this long: it failed
+PROGRESS_MS = const(30_000)  # a progress line this often while a step waits or runs
+HEAT_MAX_OUTDOOR_dC = const(300)  # above this outdoors a heating run can trip the overload
+
+# Plausible readings (dC) per sensor, in sensors.NAMES order.
+PLAUSIBLE = ((0, 450), (-100, 700), (-400, 550), (-450, 750), (-100, 700))
+
+# Steps.
+SENSORS = const(0)
+CONDENSATE = const(1)
+FAN = const(2)
+COOLING = const(3)
+CHANGEOVER = const(4)
+HEATING = const(5)
+VALVE = const(6)
+STEP_NAMES = ("sensors", "condensate", "fan", "cooling", "changeover", "heating", "valve")
+PLANS = (
+    (SENSORS, CONDENSATE, FAN, COOLING, CHANGEOVER, HEATING, VALVE),
+    (SENSORS, CONDENSATE, FAN, COOLING, VALVE),
+    (SENSORS, CONDENSATE, FAN, HEATING, VALVE),
+)
+
+# What to check when a protection stops a run, by fault code.
+HINTS = {
+    "E1": "the indoor coil froze: check the indoor fan runs, the filter and the coil are clean",
+    "E2": "the indoor coil froze repeatedly: check the indoor fan, the filter, the charge",
+    "E3": "the indoor coil overheated: check the indoor fan runs and the filter is clean",
+    "E4": 'too cold outdoors for the heat pump: run hp.selftest(modes="cool") on a warmer day',
+    "E5": 'too cold outdoors to cool: run hp.selftest(modes="heat")',
+    "E6": "too hot outdoors to cool",
+    "E7": "the condensate pan is full: check the drain outlet is clear, the unit tilts "
+    "toward the outside, and the float switch's wiring",
+    "E8": "the reversing valve did not follow: check the valve's wiring and the board "
+    'file\'s reversing_valve ("O"/"B")',
+}
+
+
+def default_path():
+    """DEFAULT_PATH on the board; None on CPython (the simulator keeps it in RAM)."""
+    return DEFAULT_PATH if sys.implementation.name == "micropython" else None
+
+
+def t_str(dC):
+    """'21.3 C' from tenths, in integer arithmetic."""
+    return _tenths(dC) + " C"
+
+
+def k_str(dK):
+    return _tenths(dK) + " K"
+
+
+def _tenths(v):
+    sign = "-" if v < 0 else ""
+    v = -v if v < 0 else v
+    return "%s%d.%d" % (sign, v // 10, v % 10)
+
+
+def _mmss(ms):
+    s = (ms + 999) // 1000
+    return "%d:%02d" % (s // 60, s % 60)
+
+
+def _gpio(spec):
+    """' (GPIO36)' from a board entry: a thermistor dict, a relay or input tuple."""
+    pin = None
+    if isinstance(spec, dict):
+        pin = spec.get("pin")
+    elif isinstance(spec, tuple) and spec:
+        pin = spec[0]
+    return " (GPIO%d)" % pin if isinstance(pin, int) else ""
+
+
+class SelfTest:
+    def __init__(self, path=None, fs=None):
+        self.path = path  # the report's file on flash; None: RAM only
+        self.fs = fs  # filesystem for store.Store (None: the real one)
+        self.active = False
+        # What the controller uses instead of the thermostat's answer while active.
+        self.demand = T.IDLE
+        self.side = T.SIDE_NONE
+        self.fan_on = False  # indoor fan without the compressor
+        self.level = 1  # indoor fan tap (1 = slowest)
+        # Progress ring.
+        self._lines = [""] * N_LINES
+        self.n_lines = 0  # serial of the next line
+        # The last report (dict) and whether it still has to go to flash.
+        self.report = None
+        self.unsaved = False
+        self.store_faults = []  # (code, message) from the store, for the app to raise
+        self._loaded = False
+        self.plan = PLANS[0]
+        self.modes = "both"
+        self.checks = []
+        self._clear()
+
+    def _clear(self):
+        self.i = 0  # index into plan
+        self.step_ms = 0  # in the current step
+        self.total_ms = 0
+        self.phase = 0  # inside a step
+        self.t_ms = 0  # a phase timer
+        self.line_ms = 0  # since the last periodic progress line
+        self.nostart_ms = 0
+        self.run_ms = 0  # compressor run in this step
+        self.room0 = 0  # room and coil at the compressor start
+        self.coil0 = 0
+        self.reach_ms = -1  # when the coil first passed the limit
+        self.cool_move = None  # coil movement at the end of each run (dK) for the valve check
+        self.heat_move = None
+        self.stop_seen = False  # changeover: the cooling run ended
+        self.off_ms = 0  # ... and the compressor has been off this long
+        self.valve_ok = True  # ... the valve never moved with the compressor on
+        self.valve_moved = False
+        self.fan_ok = True
+        self.start_up_s = 0
+        self.outdoor0 = None  # dC at the start (None: no reading)
+
+    # ---- progress ------------------------------------------------------------
+
+    def line(self, text):
+        self._lines[self.n_lines % N_LINES] = text
+        self.n_lines += 1
+
+    def new_lines(self, since):
+        """(lines with serial >= since, the next serial): what the app prints."""
+        n = self.n_lines
+        first = since if since > n - N_LINES else n - N_LINES
+        if first < 0:
+            first = 0
+        return [self._lines[k % N_LINES] for k in range(first, n)], n
+
+    def lines(self):
+        return self.new_lines(0)[0]
+
+    def _say(self, text):
+        self.line("self-test %d/%d %s: %s" % (self.i + 1, len(self.plan), self.name(), text))
+        self.line_ms = 0
+
+    def name(self):
+        return STEP_NAMES[self.plan[self.i]]
+
+    # ---- start, cancel ---------------------------------------------------------
+
+    def refusal(self, ctl, modes):
+        """None if the self-test may start with these modes, else why not (text)."""
+        if modes not in MODES:
+            raise ValueError("modes=%r is not allowed: allowed %s" % (modes, ", ".join(MODES)))
+        if self.active:
+            return (
+                "a self-test is already running (step %s): hp.selftest(cancel=True) stops it"
+                % self.name()
+            )
+        if ctl.defrost_active or ctl.state == "defrost":
+            return "a defrost is running: start the self-test when it has ended (hp.status())"
+        sn = ctl.sensors
+        if not sn.ok[S.OUTDOOR]:
+            return None  # the sensors step reports the outdoor sensor
+        out = sn.dC[S.OUTDOOR]
+        cfg = ctl.cfg
+        why_cool = None
+        if out < cfg["cool_min_outdoor_dC"]:
+            why_cool = "the unit does not cool below %s outdoors (cool_min_outdoor_dC, E5)" % (
+                t_str(cfg["cool_min_outdoor_dC"])
+            )
+        elif out > cfg["cool_max_outdoor_dC"]:
+            why_cool = "the unit does not cool above %s outdoors (cool_max_outdoor_dC, E6)" % (
+                t_str(cfg["cool_max_outdoor_dC"])
+            )
+        why_heat = None
+        if out < cfg["heat_lockout_dC"]:
+            why_heat = "the heat pump is locked out below %s outdoors (heat_lockout_dC, E4)" % (
+                t_str(cfg["heat_lockout_dC"])
+            )
+        elif out > HEAT_MAX_OUTDOOR_dC:
+            why_heat = (
+                "a heating run on a day this warm can trip the compressor's overload "
+                "(the self-test heats up to %s outdoors)" % t_str(HEAT_MAX_OUTDOOR_dC)
+            )
+        msgs = []
+        if why_cool and modes != "heat":
+            msgs.append("cooling cannot be tested at %s outdoors: %s" % (t_str(out), why_cool))
+        if why_heat and modes != "cool":
+            msgs.append("heating cannot be tested at %s outdoors: %s" % (t_str(out), why_heat))
+        if not msgs:
+            return None
+        if why_cool and why_heat:
+            msgs.append("neither mode can be tested now: run the self-test on a milder day")
+        elif why_cool:
+            msgs.append('heating can: hp.selftest(modes="heat")')
+        else:
+            msgs.append('cooling can: hp.selftest(modes="cool")')
+        return "; ".join(msgs)
+
+    def start(self, ctl, modes="both"):
+        """Start (returns None) or refuse (returns the reason); ValueError for bad modes."""
+        why = self.refusal(ctl, modes)
+        if why is not None:
+            return why
+        self._clear()
+        self.modes = modes
+        self.plan = PLANS[MODES.index(modes)]
+        self.checks = []
+        self.start_up_s = ctl.uptime_s
+        sn = ctl.sensors
+        self.outdoor0 = sn.dC[S.OUTDOOR] if sn.ok[S.OUTDOOR] else None
+        # The test decides what runs; afterwards the unit stays off until hp.set(mode=...).
+        s = ctl.settings()
+        s["mode"] = "off"
+        ctl.apply_settings(s)
+        self.active = True
+        self.line(
+            "self-test started (%s): %s; about 10-12 min"
+            % (
+                "cooling and heating" if modes == "both" else modes + "ing only",
+                ", ".join(STEP_NAMES[k] for k in self.plan),
+            )
+        )
+        self._enter(ctl)
+        return None
+
+    def cancel(self, ctl):
+        """Stop now: the compressor stops after its min run, the fans after their overrun."""
+        if not self.active:
+            return False
+        self._finish(
+            ctl, "cancelled", "cancelled during step %s: not a verdict on the unit" % (self.name())
+        )
+        return True
+
+    # ---- the tick --------------------------------------------------------------
+
+    def update(self, ctl, dt_ms):
+        """One tick (controller.py): decide what this tick asks of the sequencer."""
+        self.step_ms += dt_ms
+        self.total_ms += dt_ms
+        self.line_ms += dt_ms
+        s = self.plan[self.i]
+        if s == SENSORS:
+            self._sensors(ctl, dt_ms)
+        elif s == CONDENSATE:
+            self._condensate(ctl)
+        elif s == FAN:
+            self._fan(ctl, dt_ms)
+        elif s == COOLING:
+            self._run(ctl, dt_ms, T.SIDE_COOL)
+        elif s == CHANGEOVER:
+            self._changeover(ctl, dt_ms)
+        elif s == HEATING:
+            self._run(ctl, dt_ms, T.SIDE_HEAT)
+        else:
+            self._valve(ctl)
+
+    def _ask(self, demand, side, fan_on, level):
+        self.demand = demand
+        self.side = side
+        self.fan_on = fan_on
+        self.level = level
+
+    def _enter(self, ctl):
+        self.step_ms = self.t_ms = self.run_ms = self.nostart_ms = 0
+        self.phase = 0
+        self.reach_ms = -1
+        s = self.plan[self.i]
+        top = len(ctl.seq.taps)
+        if s == SENSORS:
+            self._ask(T.IDLE, T.SIDE_NONE, True, 1)
+            self._say("reading the sensors")
+        elif s == CONDENSATE:
+            self._ask(T.IDLE, T.SIDE_NONE, True, 1)  # the fan keeps running into the fan step
+        elif s == FAN:
+            self._ask(T.IDLE, T.SIDE_NONE, True, 1)
+            self._say_fan(ctl)
+        elif s == COOLING:
+            self._ask(T.COOL, T.SIDE_COOL, False, top)
+            self._say("the compressor starts %s" % self._wait_text(ctl))
+        elif s == CHANGEOVER:
+            self._ask(T.HEAT, T.SIDE_HEAT, False, top)
+            self.stop_seen = not ctl.seq.comp_on
+            self.off_ms = 0
+            self.valve_ok = True
+            self.valve_moved = False
+            self._say(
+                "to heating: the compressor stops after its min run, rests %d s (min off) "
+                "and the valve moves while it is off" % (ctl.cfg["min_off_s"])
+            )
+        elif s == HEATING:
+            self._ask(T.HEAT, T.SIDE_HEAT, False, top)
+            if not ctl.seq.comp_on:  # after the changeover it runs already
+                self._say("the compressor starts %s" % self._wait_text(ctl))
+        else:
+            self._ask(T.IDLE, T.SIDE_NONE, False, 1)
+
+    def _next(self, ctl):
+        self.i += 1
+        if self.i >= len(self.plan):
+            self._finish(ctl, "pass", "all checks passed")
+        else:
+            self._enter(ctl)
+
+    # ---- checks and the end ------------------------------------------------------
+
+    def _check(self, check, measured, value, limit, ok, message=""):
+        self.checks.append(
+            {
+                "step": self.name(),
+                "check": check,
+                "measured": measured,
+                "value": value,
+                "limit": limit,
+                "result": "pass" if ok else "fail",
+                "message": message,
+            }
+        )
+        if ok:
+            self._say("%s %s: pass" % (check, measured))
+        return ok
+
+    def _skip(self, check, why):
+        self.checks.append(
+            {
+                "step": self.name(),
+                "check": check,
+                "measured": None,
+                "value": None,
+                "limit": None,
+                "result": "skip",
+                "message": why,
+            }
+        )
+        self._say("%s: skipped (%s)" % (check, why))
+
+    def _fail(self, ctl, check, measured, value, limit, message):
+        self._check(check, measured, value, limit, False, message)
+        self._finish(ctl, "fail", message)
+
+    def _finish(self, ctl, result, message):
+        failed = self.name() if result == "fail" else None
+        # pass: i is past the end; fail: the failed step ran; cancelled: it did not finish
+        first = self.i + 1 if result == "fail" else self.i
+        not_run = [STEP_NAMES[k] for k in self.plan[first:]]
+        self.report = {
+            "result": result,
+            "modes": self.modes,
+            "failed_step": failed,
+            "message": message,
+            "checks": self.checks,
+            "not_run": not_run,
+            "started_up_s": self.start_up_s,
+            "duration_s": self.total_ms // 1000,
+            "outdoor_c": None if self.outdoor0 is None else self.outdoor0 / 10,
+        }
+        self.unsaved = True
+        self.active = False
+        self._ask(T.IDLE, T.SIDE_NONE, False, ctl.level)  # the user's speed: no tap change
+        if result == "fail":
+            self.line("self-test FAIL at step %s: %s" % (failed, message))
+        elif result == "pass":
+            self.line("self-test PASS: %d checks passed" % len(self.checks))
+        else:
+            self.line("self-test CANCELLED during step %s" % STEP_NAMES[self.plan[self.i]])
+        self.line(
+            "the compressor stops after its min run; the unit stays off "
+            "(hp.set(mode=...)); hp.selftest_report() shows the report"
+        )
+
+    # ---- steps --------------------------------------------------------------------
+
+    def _sensor_fault(self, ctl):
+        """Fail the test if a sensor has a confirmed fault; True if it did."""
+        sn = ctl.sensors
+        for i in range(S.N_SENSORS):
+            if sn.present[i] and sn.fault[i]:
+                self._sensor_check(ctl, i)
+                return True
+        return False
+
+    def _sensor_check(self, ctl, i):
+        sn = ctl.sensors
+        name = S.NAMES[i]
+        title = name.replace("_", " ") + " sensor"
+        lo, hi = PLAUSIBLE[i]
+        limit = "%s..%s" % (t_str(lo), t_str(hi))
+        where = _gpio(ctl.board.thermistors.get(name))
+        if sn.fault[i]:
+            kind = S.KIND_NAMES[sn.fault[i]]
+            what = {"open": "open circuit", "short": "short circuit", "jump": "jumping"}[kind]
+            code = F.ORDER[F.SENSOR_ROOM + i]
+            return self._fail(
+                ctl,
+                title,
+                what,
+                None,
+                limit,
+                "the %s reads %s (%s): check its plug and wiring%s, the thermistor itself "
+                "and its divider resistor" % (title, what, code, where),
+            )
+        if not sn.ok[i]:
+            return self._fail(
+                ctl,
+                title,
+                "no reading",
+                None,
+                limit,
+                "the %s gives no steady reading: check its plug and wiring%s" % (title, where),
+            )
+        v = sn.dC[i]
+        if not lo <= v <= hi:
+            return self._fail(
+                ctl,
+                title,
+                t_str(v),
+                v / 10,
+                limit,
+                "the %s reads %s, not a plausible value here: check the thermistor type and "
+                "divider in the board file, and the wiring%s" % (title, t_str(v), where),
+            )
+        return self._check(title, t_str(v), v / 10, limit, True)
+
+    def _sensors(self, ctl, dt_ms):
+        sn = ctl.sensors
+        seq = ctl.seq
+        if self.phase == 0:
+            pending = False
+            for i in range(S.N_SENSORS):
+                if sn.present[i] and not (sn.ok[i] or sn.fault[i]):
+                    pending = True
+            if pending and self.step_ms < READ_WAIT_MS:
+                return
+            for i in range(S.N_SENSORS):
+                if sn.present[i] and not self._sensor_check(ctl, i):
+                    return
+            self.phase = 1
+            self.t_ms = 0
+            self._say(
+                "room and indoor coil must agree within %s after %d s with the compressor "
+                "off and the indoor fan on" % (k_str(AGREE_dK), SETTLE_MS // 1000)
+            )
+            return
+        if self._sensor_fault(ctl):
+            return
+        if seq.comp_on:
+            self.t_ms = 0
+            if self.line_ms >= PROGRESS_MS:
+                self._say("waiting for the compressor to stop (%s)" % self._hold_text(ctl))
+            return
+        self.t_ms += dt_ms
+        if self.t_ms < SETTLE_MS:
+            return
+        room = sn.dC[S.ROOM]
+        coil = sn.dC[S.INDOOR_COIL]
+        d = coil - room if coil >= room else room - coil
+        ok = d <= AGREE_dK
+        msg = ""
+        if not ok:
+            msg = (
+                "room air reads %s and the indoor coil %s after %d s of fan with the "
+                "compressor off; they should agree within %s: check that the room sensor "
+                "sits in the return air at the filter and the coil sensor is clipped to the "
+                "coil, and both sensors' parts and dividers in the board file"
+                % (t_str(room), t_str(coil), SETTLE_MS // 1000, k_str(AGREE_dK))
+            )
+        if self._check(
+            "room and indoor coil agree",
+            "%s apart" % k_str(d),
+            d / 10,
+            "<= %s" % k_str(AGREE_dK),
+            ok,
+            msg,
+        ):
+            self._next(ctl)
+        else:
+            self._finish(ctl, "fail", msg)
+
+    def _condensate(self, ctl):
+        if not ctl.has_condensate:
+            self._skip("condensate switch", "no condensate_full input in the board file")
+        elif ctl.condensate_full:
+            self._fail(
+                ctl,
+                "condensate switch",
+                "pan full",
+                True,
+                "pan not full",
+                "the condensate switch%s reads 'pan full' before any cooling: %s"
+                % (_gpio(ctl.board.inputs.get("condensate_full")), HINTS["E7"]),
+            )
+            return
+        else:
+            self._check("condensate switch", "pan not full", False, "pan not full", True)
+        self._next(ctl)
+
+    def _say_fan(self, ctl):
+        seq = ctl.seq
+        speed = ctl.speeds[self.phase]
+        both = " (one motor: both fans)" if seq.shared_fan else ""
+        self._say(
+            "indoor fan at %s for %d s%s: look and listen that it runs"
+            % (speed, FAN_STEP_MS // 1000, both)
+        )
+
+    def _fan(self, ctl, dt_ms):
+        if self._sensor_fault(ctl):
+            return
+        self.t_ms += dt_ms
+        if self.t_ms < FAN_STEP_MS:
+            return
+        taps = ctl.seq.taps
+        if not ctl.hal.relay(taps[self.phase]):
+            self.fan_ok = False
+        self.phase += 1
+        self.t_ms = 0
+        if self.phase < len(taps):
+            self.level = self.phase + 1
+            self._say_fan(ctl)
+            return
+        speeds = ", ".join(ctl.speeds)
+        if self._check(
+            "indoor fan",
+            "%s on %d s each" % (speeds, FAN_STEP_MS // 1000),
+            len(taps),
+            "each speed runs (look and listen)",
+            self.fan_ok,
+            "" if self.fan_ok else "a fan relay did not switch on: check hp.faults()",
+        ):
+            self._next(ctl)
+        else:
+            self._finish(ctl, "fail", "a fan relay did not switch on")
+
+    # ---- compressor runs -------------------------------------------------------------
+
+    def _hold_text(self, ctl):
+        seq = ctl.seq
+        if seq.comp_on:
+            return "min run, %s left" % _mmss(seq.run_left_ms)
+        return "starting"
+
+    def _wait_text(self, ctl):
+        seq = ctl.seq
+        if seq.comp_on:
+            return "(the compressor runs out its min run first, %s left)" % _mmss(seq.run_left_ms)
+        if seq.wait == Q.W_STARTS:
+            left = seq.starts_wait_ms()
+        elif seq.wait == Q.W_SHIFT:
+            left = seq.shift_ms
+        else:
+            left = seq.off_ms
+        if left > 0:
+            return "in %s (%s)" % (_mmss(left), Q.WAIT_NAMES[seq.wait] or "min off")
+        return "any moment"
+
+    def _blocked_fail(self, ctl, side, check):
+        codes = ctl.active_codes()
+        hints = []
+        for c in codes:
+            hints.append("%s %s" % (c, HINTS.get(c, F.CODES.get(c, ""))))
+        what = "cooling" if side == T.SIDE_COOL else "heating"
+        if "E7" in codes:
+            check = "condensate switch"
+        elif "E8" in codes:
+            check = "reversing valve"
+        self._fail(
+            ctl,
+            check,
+            " ".join(codes) or "stopped",
+            None,
+            "no protection stops the run",
+            "a protection stops %s: %s" % (what, "; ".join(hints) or "see hp.faults()"),
+        )
+
+    def _wait_start(self, ctl, dt_ms, side):
+        """While the compressor is not running on side: True once it is."""
+        seq = ctl.seq
+        if seq.comp_on and seq.run_side == side:
+            return True
+        pr = ctl.protect
+        blocked = pr.cool_block if side == T.SIDE_COOL else pr.heat_block
+        check = "cooling" if side == T.SIDE_COOL else "heating"
+        if blocked:
+            self._blocked_fail(ctl, side, check)
+            return False
+        if not seq.comp_on and seq.wait == Q.W_NONE:
+            self.nostart_ms += dt_ms
+            if self.nostart_ms >= NO_START_MS:
+                self._fail(
+                    ctl,
+                    check,
+                    "compressor not started",
+                    None,
+                    "starts when its timers allow",
+                    "the compressor was not started: check hp.status() and hp.faults()",
+                )
+            return False
+        self.nostart_ms = 0
+        if self.line_ms >= PROGRESS_MS:
+            self._say("waiting: compressor %s" % self._wait_text(ctl))
+        return False
+
+    def _begin_run(self, ctl):
+        sn = ctl.sensors
+        self.phase = 1
+        self.run_ms = 0
+        self.reach_ms = -1
+        self.room0 = sn.dC[S.ROOM]
+        self.coil0 = sn.dC[S.INDOOR_COIL]
+        out = " and the outdoor fan" if ctl.seq.has_outdoor_fan else ""
+        self._say(
+            "compressor on%s: room %s, indoor coil %s"
+            % (out, t_str(self.room0), t_str(self.coil0))
+        )
+
+    def _run(self, ctl, dt_ms, side):
+        if self._sensor_fault(ctl):
+            return
+        seq = ctl.seq
+        cool = side == T.SIDE_COOL
+        check = "cooling" if cool else "heating"
+        if self.phase == 0:
+            if self._wait_start(ctl, dt_ms, side):
+                self._begin_run(ctl)
+            return
+        if not (seq.comp_on and seq.run_side == side):
+            self._blocked_fail(ctl, side, check)
+            return
+        self.run_ms += dt_ms
+        sn = ctl.sensors
+        room = sn.dC[S.ROOM]
+        coil = sn.dC[S.INDOOR_COIL]
+        moved = coil - self.coil0
+        if cool:
+            d = room - coil  # the drop below room air
+            wrong = moved >= WRONG_dK
+            limit_dK = COOL_DROP_dK
+            window = COOL_WINDOW_MS
+            counts = True
+        else:
+            d = coil - room  # the rise above room air
+            wrong = -moved >= WRONG_dK
+            limit_dK = HEAT_RISE_dK
+            window = HEAT_WINDOW_MS
+            w = ctl.cfg["cold_blow_max_s"] * 1000 + 60_000
+            if w > window:
+                window = w
+            counts = seq.tap > 0  # judged with the indoor fan running only
+        if wrong:
+            self._valve_fail(ctl, side, moved)
+            return
+        if self.reach_ms < 0 and counts and d >= limit_dK:
+            self.reach_ms = self.run_ms
+            self._say(
+                "coil %s %s room air after %d s"
+                % (k_str(d), "below" if cool else "above", self.run_ms // 1000)
+            )
+        if self.run_ms < window:
+            if self.line_ms >= PROGRESS_MS:
+                self._say(
+                    "%d s: coil %s, %s %s room air (needs %s %s %d s)"
+                    % (
+                        self.run_ms // 1000,
+                        t_str(coil),
+                        k_str(d if d > 0 else -d),
+                        "below" if (d >= 0) == cool else "above",
+                        k_str(limit_dK),
+                        "within" if cool else "with the fan on at",
+                        window // 1000,
+                    )
+                )
+            return
+        if cool:
+            self.cool_move = moved
+            ok = self.reach_ms >= 0
+            when = " (%s after %d s)" % (k_str(limit_dK), self.reach_ms // 1000) if ok else ""
+            measured = "%s below room after %d s%s" % (k_str(d), window // 1000, when)
+            limit = ">= %s below room within %d s" % (k_str(limit_dK), window // 1000)
+        else:
+            self.heat_move = moved
+            ok = d >= limit_dK and counts
+            when = (
+                " (%s with the fan on after %d s)" % (k_str(limit_dK), self.reach_ms // 1000)
+                if self.reach_ms >= 0
+                else ""
+            )
+            measured = "%s above room after %d s%s" % (k_str(d), window // 1000, when)
+            limit = ">= %s above room after %d s, indoor fan on" % (
+                k_str(limit_dK),
+                window // 1000,
+            )
+        msg = ""
+        if not ok:
+            if moved < MOVED_dK and -moved < MOVED_dK:
+                msg = (
+                    "the indoor coil did not move (%s in %d s): the compressor does not "
+                    "seem to pump. Check that it runs (hum, warm discharge line), its "
+                    "contactor and the compressor relay's wiring, and that the coil sensor "
+                    "is clipped to the coil" % (k_str(moved), window // 1000)
+                )
+            elif not counts:
+                msg = (
+                    "the indoor fan did not run in heating: check the indoor fan and its "
+                    "relay wiring"
+                )
+            else:
+                msg = (
+                    "%s too weak: the indoor coil got only %s %s room air (needs %s). "
+                    "Check the filter and both coils are clean, the outdoor fan runs, the "
+                    "refrigerant charge (a technician's job), and that the unit is big "
+                    "enough (python -m tools.sizing)"
+                    % (check, k_str(d), "below" if cool else "above", k_str(limit_dK))
+                )
+        if self._check(check, measured, d / 10, limit, ok, msg):
+            self._next(ctl)
+        else:
+            self._finish(ctl, "fail", msg)
+
+    def _valve_fail(self, ctl, side, moved):
+        cool = side == T.SIDE_COOL
+        where = _gpio(ctl.board.relays.get("reversing_valve"))
+        conv = ctl.board.valve
+        self._fail(
+            ctl,
+            "reversing valve",
+            "coil %s %s in %s"
+            % (
+                "rose" if moved > 0 else "fell",
+                k_str(moved if moved > 0 else -moved),
+                "cooling" if cool else "heating",
+            ),
+            moved / 10,
+            "coil falls in cooling, rises in heating",
+            "the indoor coil %s in %s: the reversing valve is in the %s position. Check the "
+            "valve coil and its relay's wiring%s; the board file's reversing_valve is \"%s\" "
+            '("O": energised in cooling, "B": in heating): if the unit is the other kind, '
+            "change it; a valve stuck in %s needs a technician"
+            % (
+                "warmed up" if cool else "cooled down",
+                "cooling" if cool else "heating",
+                "heating" if cool else "cooling",
+                where,
+                conv,
+                "heating" if cool else "cooling",
+            ),
+        )
+
+    def _changeover(self, ctl, dt_ms):
+        if self._sensor_fault(ctl):
+            return
+        seq = ctl.seq
+        if seq.comp_on and seq.run_side == T.SIDE_HEAT:
+            off_s = self.off_ms // 1000
+            need = ctl.cfg["min_off_s"]
+            ok = self.stop_seen and self.off_ms >= need * 1000 and self.valve_ok
+            self._check(
+                "changeover",
+                "compressor off %d s, valve moved %s"
+                % (off_s, "with the compressor off" if self.valve_ok else "WITH IT ON"),
+                off_s,
+                ">= %d s off (min_off_s); valve only with the compressor off" % need,
+                ok,
+                "" if ok else "the compressor timers or the valve rule were not kept",
+            )
+            if not ok:
+                self._finish(ctl, "fail", "the compressor timers or the valve rule were not kept")
+                return
+            self.i += 1
+            self._enter(ctl)
+            self._begin_run(ctl)
+            return
+        if seq.comp_on:
+            if self.line_ms >= PROGRESS_MS:
+                self._say("cooling runs out its min run (%s left)" % _mmss(seq.run_left_ms))
+        else:
+            self.stop_seen = True
+            self.off_ms += dt_ms
+        if seq.valve_side() == T.SIDE_HEAT and not self.valve_moved:
+            self.valve_moved = True
+            self.valve_ok = not seq.comp_on
+        self._wait_start(ctl, dt_ms, T.SIDE_HEAT)
+
+    def _valve(self, ctl):
+        parts = []
+        if self.cool_move is not None:
+            parts.append("cooling %s" % k_str(self.cool_move))
+        if self.heat_move is not None:
+            sign = "+" if self.heat_move > 0 else ""
+            parts.append("heating %s%s" % (sign, k_str(self.heat_move)))
+        ok = (self.cool_move is None or self.cool_move <= -MOVED_dK) and (
+            self.heat_move is None or self.heat_move >= MOVED_dK
+        )
+        tested = "both modes" if self.modes == "both" else self.modes + "ing only"
+        self._check(
+            "reversing valve",
+            "coil moved " + ", ".join(parts),
+            None,
+            "falls in cooling, rises in heating (%s)" % tested,
+            ok,
+            "" if ok else "the coil did not move the right way",
+        )
+        if ok:
+            self._next(ctl)
+        else:
+            self._finish(ctl, "fail", "the coil did not move the right way")
+
+    # ---- status, persistence (REPL and app; they allocate) ------------------------------
+
+    def status(self):
+        """One line for hp.status() while the test runs, else None."""
+        if not self.active:
+            return None
+        return "step %d/%d %s, %d s in" % (
+            self.i + 1,
+            len(self.plan),
+            self.name(),
+            self.step_ms // 1000,
+        )
+
+    def save(self):
+        """Write a new report to flash (the app's persistence task, or the REPL)."""
+        if not self.unsaved or not self.path:
+            return False
+        from heatpump.store import Store
+
+        if Store(self.path, fs=self.fs, faults=self.store_faults).save(self.report):
+            self.unsaved = False
+            return True
+        return False
+
+    def last_report(self):
+        """The last report: this boot's, or the one on flash; None if there is none."""
+        if self.report is None and self.path and not self._loaded:
+            from heatpump.store import Store
+
+            self._loaded = True
+            values = Store(self.path, fs=self.fs, faults=self.store_faults).load()
+            if values.get("result") in ("pass", "fail", "cancelled"):
+                self.report = values
+        return self.report
+
+
+def report_text(rep):
+    """The report as the REPL prints it."""
+    if not rep:
+        return "no self-test report yet: hp.selftest() runs one"
+    dur = rep.get("duration_s") or 0
+    out = rep.get("outdoor_c")
+    lines = [
+        "self-test %s (%s, %d:%02d, started at up %s s%s)"
+        % (
+            str(rep.get("result")).upper(),
+            rep.get("modes"),
+            dur // 60,
+            dur % 60,
+            rep.get("started_up_s"),
+            "" if out is None else ", outdoor %s C" % out,
+        ),
+        "%-11s %-27s %-6s %s" % ("step", "check", "result", "measured  [limit]"),
+    ]
+    for c in rep.get("checks") or ():
+        lines.append(
+            "%-11s %-27s %-6s %s  [%s]"
+            % (c["step"], c["check"], c["result"], c["measured"], c["limit"])
+        )
+        if c["result"] != "pass" and c["message"]:
+            lines.append("    -> " + c["message"])
+    if rep.get("not_run"):
+        lines.append("not run: " + ", ".join(rep["not_run"]))
+    if rep.get("result") == "fail":
+        lines.append(
+            "FAIL at step %s: fix what the -> line says, then hp.selftest() again"
+            % rep.get("failed_step")
+        )
+    elif rep.get("result") != "pass":
+        lines.append("%s: %s" % (str(rep.get("result")).upper(), rep.get("message")))
+    return "\n".join(lines)

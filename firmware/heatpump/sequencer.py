@@ -1,0 +1,325 @@
+"""The only writer of relays: compressor timers, reversing valve, fans, aux heat.
+
+The compressor's timers belong to the compressor, whatever the mode asked for:
+- min_off_s after every stop (pressures equalise), also between heating and
+  cooling, and after boot plus a random 0..boot_delay_s (a street of units does not
+  restart together after an outage);
+- min_run_s after every start (oil returns), cut short only by force_stop (a
+  protection or fault) or a defrost step;
+- at most max_starts_per_hour starts in any hour: the ages of recent starts sit in
+  a preallocated ring, and a start waits while the N-th most recent is under an hour.
+The reversing valve moves only while the compressor is off. A defrost step (the
+hook for defrost.py) does a soft shift: compressor off, valve to cooling, restart
+after valve_shift_s instead of min_off_s, fans off; the same on the way back. Those
+restarts do not count as starts.
+Fans: the indoor fan runs with the compressor in cooling, after anti-cold-blow in
+heating, for fan_overrun_s after cooling or aux heat stops, and whenever the user
+or a protection asks; speed taps break before they make (never two taps on, in the
+order the relays are written). Aux heat runs with the indoor fan, at the lowest
+tap in a defrost step. The outdoor fan runs with the compressor. On a
+shared-motor board one motor moves both air streams, so in heating with a cold
+coil it runs at the lowest tap (the outdoor coil needs air) instead of stopping.
+Relays are written only when they change, in a safe order: on a start the valve
+and fans first, the compressor last; on a stop the compressor first.
+"""
+
+try:
+    from micropython import const  # pyright: ignore[reportAssignmentType]
+except ImportError:
+
+    def const(x):
+        return x
+
+
+from heatpump.thermostat import SIDE_COOL, SIDE_HEAT, SIDE_NONE
+
+_HOUR_MS = const(3_600_000)
+_RING = const(12)  # start ages kept: the config maximum of max_starts_per_hour
+_RUN_CAP_MS = const(1 << 22)  # run_ms saturates here (70 min, beyond every check)
+
+# Why a wanted start is held (status).
+W_NONE = const(0)
+W_BOOT = const(1)
+W_MIN_OFF = const(2)
+W_STARTS = const(3)
+W_SHIFT = const(4)
+WAIT_NAMES = ("", "restart delay after power-up", "min off", "starts per hour", "valve shift")
+
+# Speed names (config.SPEEDS) and the tap relay of each.
+_TAP_RELAYS = (
+    ("low", "fan_indoor_low"),
+    ("medium", "fan_indoor_med"),
+    ("high", "fan_indoor_high"),
+)
+
+
+class Sequencer:
+    def __init__(self, hal, board, cfg=None):
+        self.hal = hal
+        has = board.has_relay
+        self.valve_is_O = board.valve == "O"  # valve energised in cooling ("O") or heating ("B")
+        self.shared_fan = bool(board.shared_fan_motor)
+        self.has_outdoor_fan = has("fan_outdoor") and not self.shared_fan
+        self.has_aux = has("aux_heat")
+        self.has_valve = has("reversing_valve")
+        taps = []
+        speeds = []
+        for speed, relay in _TAP_RELAYS:
+            if has(relay):
+                taps.append(relay)
+                speeds.append(speed)
+        if not taps:
+            taps.append("fan_indoor")  # one speed: call it high
+            speeds.append("high")
+        self.taps = tuple(taps)  # indoor fan relays, slowest first
+        self.speeds = tuple(speeds)  # the speed names this board offers
+        # What the relays hold (logical on/off).
+        self.comp_on = False
+        self.valve_on = False
+        self.tap = 0  # indoor fan: 0 off, k = taps[k - 1] on
+        self.fan_out_on = False
+        self.aux_on = False
+        # Timers (ms, counting down) and run state.
+        self.off_ms = 0  # left before a normal start is allowed
+        self.run_left_ms = 0  # min run left
+        self.run_ms = 0  # since the current run started (saturating)
+        self.shift_ms = 0  # defrost valve-shift pause left
+        self.shift_pending = False  # the next start is the restart after a valve shift ...
+        self.shift_side = SIDE_NONE  # ... on this side
+        self.shift_stop = False  # this tick's stop was a defrost soft shift
+        self.overrun_ms = 0  # indoor fan run-on left
+        self.overrun_tap = 0
+        self.warm = False  # heating: the coil is warm enough for the indoor fan
+        self.run_side = SIDE_NONE  # side of the current (or last) run
+        self.run_defrost = False  # the current run is a defrost run
+        self.booting = True  # no start since power-up yet
+        self.wait = W_NONE  # why a wanted start is held
+        self.holding = False  # a stop is wanted but min_run holds the compressor on
+        self._ages = [_HOUR_MS] * _RING  # ms since each recent thermostat start
+        self._age_next = 0
+        # Counters (persisted by the app).
+        self.starts = 0  # every compressor start
+        self.run_s = 0  # compressor run time
+        self._run_rem_ms = 0
+        self.configure(cfg)
+        self.all_off()
+
+    def configure(self, cfg):
+        if cfg is None:
+            from heatpump.config import defaults
+
+            cfg = defaults()
+        self.min_off_ms = cfg["min_off_s"] * 1000
+        self.min_run_ms = cfg["min_run_s"] * 1000
+        self.max_starts = cfg["max_starts_per_hour"]
+        self.overrun_set_ms = cfg["fan_overrun_s"] * 1000
+        self.cold_blow_dC = cfg["cold_blow_dC"]
+        self.cold_blow_ms = cfg["cold_blow_max_s"] * 1000
+        self.shift_set_ms = cfg["valve_shift_s"] * 1000
+
+    def boot(self, extra_ms):
+        """After power-up: as if the compressor had just stopped, plus extra_ms."""
+        self.off_ms = self.min_off_ms + extra_ms
+        self.booting = True
+
+    # ---- time ---------------------------------------------------------------
+
+    def age(self, dt_ms):
+        """Count every timer down (and every age up) by dt_ms; the tick's first step."""
+        t = self.off_ms - dt_ms
+        self.off_ms = t if t > 0 else 0
+        t = self.run_left_ms - dt_ms
+        self.run_left_ms = t if t > 0 else 0
+        t = self.shift_ms - dt_ms
+        self.shift_ms = t if t > 0 else 0
+        t = self.overrun_ms - dt_ms
+        self.overrun_ms = t if t > 0 else 0
+        if self.comp_on:
+            t = self.run_ms + dt_ms
+            self.run_ms = t if t < _RUN_CAP_MS else _RUN_CAP_MS
+            t = self._run_rem_ms + dt_ms
+            self.run_s += t // 1000
+            self._run_rem_ms = t % 1000
+        ages = self._ages
+        for i in range(_RING):
+            t = ages[i] + dt_ms
+            ages[i] = t if t < _HOUR_MS else _HOUR_MS
+
+    def starts_in_hour(self):
+        n = 0
+        for i in range(_RING):
+            if self._ages[i] < _HOUR_MS:
+                n += 1
+        return n
+
+    def starts_wait_ms(self):
+        """Time until the starts-per-hour limit allows a start (0: allowed now)."""
+        k = self._age_next - self.max_starts
+        age = self._ages[k + _RING if k < 0 else k]  # the max_starts-th most recent start
+        return _HOUR_MS - age
+
+    # ---- the tick -----------------------------------------------------------
+
+    def apply(
+        self,
+        want,
+        side,
+        force_stop,
+        defrost,
+        level,
+        fan_on,
+        aux_want,
+        coil_ok,
+        coil_dC,
+    ):
+        """Decide and write the relays for this tick.
+
+        want: the compressor should run on `side` (SIDE_HEAT/SIDE_COOL; SIDE_NONE
+        parks the valve de-energised); force_stop: a protection or fault stops it now;
+        defrost: a defrost step is active; level: the indoor fan tap the user's speed
+        maps to (1 = slowest); fan_on: the indoor fan should run without the
+        compressor (fan mode, continuous fan, a protection); aux_want: aux heat.
+        """
+        on = self.comp_on
+        # 1. Stop.
+        stop = False
+        shift = False
+        if on:
+            if force_stop:
+                stop = True
+            elif defrost and self.run_side == SIDE_HEAT:
+                stop = shift = True  # into defrost: soft shift
+            elif self.run_defrost and not defrost:
+                stop = shift = True  # out of defrost: soft shift back
+            elif not want or side != self.run_side:
+                stop = self.run_left_ms == 0
+        # A stop is wanted but min_run holds the compressor on (status).
+        self.holding = on and not stop and (not want or side != self.run_side)
+        self.shift_stop = shift
+        if stop:
+            on = False
+            self.off_ms = self.min_off_ms
+            self.shift_pending = shift
+            self.shift_side = SIDE_COOL if defrost else SIDE_HEAT
+            self.shift_ms = self.shift_set_ms if shift else 0
+            if self.run_side == SIDE_COOL and not self.run_defrost:
+                self.overrun_ms = self.overrun_set_ms
+                self.overrun_tap = self.tap
+            self.run_defrost = False
+            self._comp(False)
+
+        # 2. Valve, only with the compressor off.
+        if not on and self.has_valve:
+            energise = side == (SIDE_COOL if self.valve_is_O else SIDE_HEAT)
+            if energise != self.valve_on:
+                self.valve_on = energise
+                self.hal.set_relay("reversing_valve", energise)
+
+        # 3. Start.
+        start = False
+        counted = False
+        self.wait = W_NONE
+        if self.shift_pending and (side != self.shift_side or (not want and not self.shift_ms)):
+            self.shift_pending = False  # nothing resumes after the pause: a normal stop
+        if want and not on and not force_stop and side != SIDE_NONE and self.valve_side() == side:
+            if self.shift_pending:
+                if self.shift_ms == 0:
+                    start = True
+                else:
+                    self.wait = W_SHIFT
+            elif self.off_ms:
+                self.wait = W_BOOT if self.booting else W_MIN_OFF
+            elif self.starts_wait_ms() > 0:
+                self.wait = W_STARTS
+            else:
+                start = counted = True
+        if start:
+            on = True
+            self.run_side = side
+            self.run_defrost = defrost
+            self.run_left_ms = self.min_run_ms
+            self.run_ms = 0
+            self.warm = False
+            self.booting = False
+            self.shift_pending = False
+            self.starts += 1
+            if counted:
+                self._ages[self._age_next] = 0
+                n = self._age_next + 1
+                self._age_next = n if n < _RING else 0
+
+        # 4. Aux heat off first (its fan runs on), then fans, then aux heat on.
+        aux = aux_want and self.has_aux and (defrost or not on)
+        if self.aux_on and not aux:
+            self.aux_on = False
+            self.hal.set_relay("aux_heat", False)
+            self.overrun_ms = self.overrun_set_ms  # carry the element's heat away
+            self.overrun_tap = self.tap
+        out = False
+        if defrost or self.shift_pending:
+            tap = 0  # defrost step and its valve-shift pauses: both fans off
+        elif on:
+            out = True
+            if self.run_side == SIDE_HEAT and not self.warm:
+                # Anti-cold-blow: wait for a warm coil, or cold_blow_max_s.
+                self.warm = (coil_ok and coil_dC >= self.cold_blow_dC) or (
+                    self.run_ms >= self.cold_blow_ms
+                )
+            tap = level if self.run_side == SIDE_COOL or self.warm else 0
+        else:
+            tap = level if fan_on else 0
+            if self.overrun_ms and tap < self.overrun_tap:
+                tap = self.overrun_tap
+        if aux:
+            # aux heat never without air: the user's speed, the lowest tap in defrost
+            low = 1 if defrost or self.shift_pending else level
+            if tap < low:
+                tap = low
+        if self.shared_fan and out and tap == 0:
+            tap = 1  # one motor for both coils: the outdoor coil needs air
+        self._fans(tap, out)
+        if aux and not self.aux_on:
+            self.aux_on = True
+            self.hal.set_relay("aux_heat", True)
+        if start:
+            self._comp(True)
+
+    def valve_side(self):
+        # The side the valve is in now (SIDE_HEAT/SIDE_COOL); no valve: cooling only.
+        cool = self.valve_on == self.valve_is_O or not self.has_valve
+        return SIDE_COOL if cool else SIDE_HEAT
+
+    def _comp(self, on):
+        self.comp_on = on
+        self.hal.set_relay("compressor", on)
+
+    def _fans(self, tap, out):
+        n = len(self.taps)
+        if tap > n:
+            tap = n
+        if tap != self.tap:
+            if self.tap:
+                self.hal.set_relay(self.taps[self.tap - 1], False)  # break ...
+            if tap:
+                self.hal.set_relay(self.taps[tap - 1], True)  # ... before make
+            self.tap = tap
+        if self.has_outdoor_fan and out != self.fan_out_on:
+            self.fan_out_on = out
+            self.hal.set_relay("fan_outdoor", out)
+
+    def all_off(self):
+        """Every relay off, compressor first (construction, shutdown, fatal errors)."""
+        hal = self.hal
+        hal.set_relay("compressor", False)
+        if self.has_aux:
+            hal.set_relay("aux_heat", False)
+        for relay in self.taps:
+            hal.set_relay(relay, False)
+        if self.has_outdoor_fan:
+            hal.set_relay("fan_outdoor", False)
+        if self.has_valve:
+            hal.set_relay("reversing_valve", False)
+        if self.comp_on:
+            self.off_ms = self.min_off_ms
+        self.comp_on = self.valve_on = self.fan_out_on = self.aux_on = False
+        self.tap = 0

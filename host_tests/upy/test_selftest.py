@@ -1,0 +1,91 @@
+"""The self-test under both interpreters, against the replay rig's scripted unit.
+
+The rig's indoor coil follows the relays the way a working unit's does (12 K below the
+room in cooling, 20 K above in heating), so the same run passes on CPython and under
+MicroPython; the plant-model runs are in host_tests/test_selftest.py.
+"""
+
+from check import eq
+from heatpump.selftest import SelfTest, report_text
+from replay_rig import Rig
+
+MILD = {"room": 24, "indoor_coil": 24, "outdoor": 20, "outdoor_coil": 20}
+
+
+def rig(temps=None):
+    r = Rig(config={"boot_delay_s": 0}, temps=temps or MILD)
+    r.ctl.selftest = SelfTest()
+    r.run(5)
+    return r
+
+
+def finish(r, limit_s=1500):
+    n = 0
+    while r.ctl.selftest.active:
+        r.step(1000)
+        n += 1
+        if n > limit_s:
+            raise AssertionError("self-test still running after %d s" % limit_s)
+    return r.hp.selftest_report()
+
+
+def test_passes_on_a_working_unit():
+    r = rig()
+    out = r.hp.selftest()
+    eq(out["started"], True, "started")
+    rep = finish(r)
+    eq(rep["result"], "pass", report_text(rep))
+    eq(len(rep["checks"]), 12, "checks")
+    starts = r.starts()
+    eq(len(starts), 2, "compressor starts")
+    stop = [t for t, on in r.changes("compressor") if not on][0]
+    if not (stop - starts[0] >= 180 and starts[1] - stop >= 180):
+        raise AssertionError("timers not kept: %r" % r.changes("compressor"))
+    valve = r.changes("reversing_valve")
+    for t, _on in valve:
+        if t in starts:
+            raise AssertionError("valve moved as the compressor started: %r" % valve)
+    r.run(120)
+    eq([n for n in r.board.relays if r.on(n)], [], "relays on after the test")
+    text = report_text(rep)
+    if not text.startswith("self-test PASS (both,"):
+        raise AssertionError(text)
+
+
+def test_refuses_cooling_in_winter_and_changes_nothing():
+    r = rig({"room": 19, "indoor_coil": 19, "outdoor": 2, "outdoor_coil": 0})
+    out = r.hp.selftest()
+    eq(out["started"], False, "started")
+    if 'hp.selftest(modes="heat")' not in out["reason"]:
+        raise AssertionError(out["reason"])
+    eq(r.ctl.selftest.active, False, "active")
+    eq(r.hal.relay_log, [], "relay log")
+
+
+def test_coil_warming_in_cooling_fails_at_the_valve():
+    r = rig()
+    r.coil_follows = False
+    r.hp.selftest()
+    while r.ctl.selftest.active:
+        if r.ctl.seq.comp_on:
+            r.set_temp("indoor_coil", r.temps["indoor_coil"] + 0.5)  # heats, not cools
+        r.step(1000)
+    rep = r.hp.selftest_report()
+    eq(rep["failed_step"], "cooling", "failed step")
+    eq(rep["checks"][-1]["check"], "reversing valve", "check")
+
+
+def test_cancel_lets_min_run_finish_then_all_off():
+    r = rig()
+    r.hp.selftest()
+    r.wait_until(lambda x: x.ctl.seq.comp_on, 400)
+    started = r.now_s
+    r.run(30)
+    eq(r.hp.selftest(cancel=True)["cancelled"], True, "cancelled")
+    r.run(100)
+    eq(r.on("compressor"), True, "compressor inside its min run")
+    r.run(200)
+    eq([n for n in r.board.relays if r.on(n)], [], "relays on")
+    stop = r.changes("compressor")[-1]
+    eq(stop, (started + 180, False), "stop at min run")
+    eq(r.hp.selftest_report()["result"], "cancelled", "result")

@@ -1,0 +1,261 @@
+"""Demand against timed defrost on the simulator: the two winter days side by side.
+
+    python -m tools.defrost_compare [--hours H] [--procs N] [--json]
+
+    from tools.defrost_compare import compare, table
+    res = compare()              # {"winter-humid": {"demand": {...}, ...}, ...}
+    print("\\n".join(table(res)))
+
+Each run steps the plant (tools/plant), the simulated board (SimHAL) and the firmware's
+Controller with its Defrost once a simulated second, as tools/sim.py does. Runs:
+
+- each day (scenarios/winter-humid.json, scenarios/winter-dry-cold.json) as its
+  scenario sets it (heating to 21 C, thermostat cycling), with `demand` defrost, with
+  `timed` defrost at the boards' factory 60 min, and `frost-free`: the same day with
+  the plant's frost held at zero and no defrost (what the unit would do if no frost
+  formed). The dry-cold day runs with the heating lockout lowered to -15 C (as its
+  description says), or the unit would not heat below -7 C at all.
+- `capacity` (humid day only): the room's heat loss raised to CAPACITY_UA_W_PER_K so
+  the unit runs flat out and never catches up: the heat it delivers is its capacity.
+  Demand, timed and frost-free again; `of_frost_free_pct` is the heat delivered as a
+  share of the frost-free run's.
+
+Figures per run: defrosts, defrost_min (time with a defrost step active), heat_kwh
+(heat into the room, net of what the defrosts took out of it), energy_kwh (electricity,
+aux heat included), kwh_per_kwh (energy per heat), comfort_pct (tools/metrics.py),
+aux_kwh (aux heat run in defrost, at its rating), invariant_violations.
+"""
+
+import argparse
+import json
+import sys
+import time
+
+from heatpump.board import load_board
+from heatpump.controller import Controller
+from heatpump.defrost import Defrost
+from heatpump.hal.sim import SimHAL
+
+from tools import scenario as scenario_mod
+from tools.invariants import check_invariants
+from tools.metrics import Metrics
+from tools.plant import DailyWeather, Plant, RoomParams, SensorParams, UnitParams
+
+DAYS = ("winter-humid", "winter-dry-cold")
+MODES = ("demand", "timed", "frost-free")
+CAPACITY_UA_W_PER_K = 150.0  # 3.2 kW at 0 C outdoors: more than the unit gives
+LOW_LOCKOUT = {"heat_lockout_dC": -150, "heat_unlock_dC": -130}  # winter-dry-cold
+STEP_MS = 1000
+FIGURES = (
+    "defrosts",
+    "defrost_min",
+    "heat_kwh",
+    "energy_kwh",
+    "kwh_per_kwh",
+    "comfort_pct",
+    "aux_kwh",
+    "invariant_violations",
+)
+
+
+class _Contexts:
+    """Per-tick context for tools.invariants, run-length encoded (a day is 86400 ticks)."""
+
+    def __init__(self):
+        self.runs = []  # [first_ms, n_ticks, (mode, state, defrost, faults)]
+
+    def add(self, ms, key):
+        last = self.runs[-1] if self.runs else None
+        if last is not None and last[2] == key and last[0] + last[1] * STEP_MS == ms:
+            last[1] += 1
+        else:
+            self.runs.append([ms, 1, key])
+
+    def __iter__(self):
+        for first, n, (mode, state, defrost, faults) in self.runs:
+            for k in range(n):
+                yield {
+                    "ms": first + k * STEP_MS,
+                    "mode": mode,
+                    "state": state,
+                    "defrost": defrost,
+                    "faults": faults,
+                    "broken": {},
+                }
+
+
+def scenario(day):
+    """The day's scenario (validated), with the config this comparison runs it with."""
+    sc = scenario_mod.load(day)
+    if sc["weather"]["kind"] != "daily":
+        raise ValueError(f"{day}: the comparison needs a daily weather profile")
+    if day == "winter-dry-cold":
+        for key, value in LOW_LOCKOUT.items():
+            sc["config"].setdefault(key, value)
+    return sc
+
+
+def run_one(day, mode, capacity=False, hours=None, start_hour=None):
+    """One run (hours and start_hour default to the scenario's); returns its figures."""
+    sc = scenario(day)
+    board = load_board(sc["board"])
+    w = sc["weather"]
+    room = dict(sc["room"])
+    if capacity:
+        room["ua_w_per_k"] = CAPACITY_UA_W_PER_K
+    sensors = dict(sc["sensors"])
+    hal = SimHAL(board, seed=1, noise_mv=sensors.pop("noise_mv", 0))
+    unit = UnitParams(**sc["unit"])
+    plant = Plant(
+        DailyWeather(w["t_min_c"], w["t_max_c"], w["rh"]),
+        room=RoomParams(**room),
+        unit=unit,
+        start_room_c=sc["start"]["room_c"],
+        start_hour=sc["start"]["hour"] if start_hour is None else start_hour,
+        valve=board.valve,
+        shared_fan_motor=board.shared_fan_motor,
+        sensors=SensorParams(**sensors),
+    )
+    names = tuple(board.relays)
+    has_aux = "aux_heat" in names
+    sensor_names = tuple(s for s in plant.sensor_temps() if s in board.thermistors)
+
+    def feed():
+        temps = plant.sensor_temps()
+        for s in sensor_names:
+            hal.set_temp(s, temps[s])
+
+    feed()
+    config = dict(sc["config"])
+    if mode != "frost-free":
+        config["defrost_mode"] = mode
+    ctl = Controller(hal, config=config, settings=dict(sc["settings"]))
+    if mode != "frost-free":
+        ctl.defrost = Defrost(ctl.cfg)  # as the app attaches it (heatpump/app.py)
+    metrics = Metrics()
+    contexts = _Contexts()
+    aux_s = 0
+    n = int(round((sc["duration_h"] if hours is None else hours) * 3600))
+    relays = {}
+    log_n = -1
+    for _ in range(n):
+        if len(hal.relay_log) != log_n:
+            log_n = len(hal.relay_log)
+            relays = {name: hal.relay(name) for name in names}
+        plant.step(STEP_MS / 1000, relays)
+        if mode == "frost-free":
+            plant.unit.frost_kg = 0.0
+        feed()
+        hal.advance(STEP_MS)
+        ctl.tick()
+        if has_aux and ctl.defrost_active and hal.relay("aux_heat"):
+            aux_s += 1
+        faults = ctl.active_codes()
+        metrics.add(
+            STEP_MS / 1000,
+            plant.room_c,
+            ctl.setpoint_dC / 10,
+            ctl.mode,
+            True,
+            hal.relay("compressor"),
+            ctl.defrost_active,
+            plant.power_w,
+            plant.capacity_w,
+            faults,
+        )
+        contexts.add(hal.elapsed_ms, (ctl.mode, ctl.state, ctl.defrost_active, faults))
+    violations = check_invariants(hal.relay_log, board, ctl.cfg, contexts)
+    m = metrics.result(hal.relay_log, violations)
+    heat = m["heat_delivered_kwh"] - m["cool_delivered_kwh"]
+    return {
+        "defrosts": m["defrosts"],
+        "defrost_min": m["defrost_minutes"],
+        "heat_kwh": round(heat, 3),
+        "energy_kwh": m["energy_kwh"],
+        "kwh_per_kwh": round(m["energy_kwh"] / heat, 4) if heat > 0 else None,
+        "comfort_pct": m["comfort_pct"],
+        "aux_kwh": round(aux_s * unit.aux_heat_w / 3.6e6, 3),
+        "invariant_violations": m["invariant_violations"],
+    }
+
+
+def _job(args):
+    day, mode, capacity, hours = args
+    return args, run_one(day, mode, capacity, hours)
+
+
+def compare(hours=None, procs=1, days=DAYS, capacity=True):
+    """Every run of the module doc; hours=None runs the scenarios' own 24 h.
+
+    Returns {day: {mode: figures}, "capacity": {mode: figures}}; a capacity figure set
+    also has of_frost_free_pct.
+    """
+    jobs = [(day, mode, False, hours) for day in days for mode in MODES]
+    if capacity:
+        jobs += [("winter-humid", mode, True, hours) for mode in MODES]
+    if procs > 1:
+        from multiprocessing import Pool
+
+        with Pool(procs) as pool:
+            done = pool.map(_job, jobs)
+    else:
+        done = [_job(j) for j in jobs]
+    out = {}
+    for (day, mode, cap, _h), figs in done:
+        out.setdefault("capacity" if cap else day, {})[mode] = figs
+    if "capacity" in out:
+        free = out["capacity"]["frost-free"]["heat_kwh"]
+        for figs in out["capacity"].values():
+            figs["of_frost_free_pct"] = round(100 * figs["heat_kwh"] / free, 1)
+    return out
+
+
+def table(res):
+    """The comparison as text lines, one block per day."""
+    lines = []
+    head = "%-12s" % "" + "".join("%13s" % m for m in MODES)
+    for day, runs in res.items():
+        if day == "capacity":
+            title = (
+                "capacity: winter-humid with the room's loss at %g W/K (the unit runs flat out)"
+                % CAPACITY_UA_W_PER_K
+            )
+        else:
+            title = day + " (as its scenario sets it)"
+        lines += [title, head]
+        keys = FIGURES + (("of_frost_free_pct",) if day == "capacity" else ())
+        for key in keys:
+            cells = ""
+            for mode in MODES:
+                v = runs.get(mode, {}).get(key)
+                cells += "%13s" % ("-" if v is None else v)
+            lines.append("%-12s%s" % (key, cells))
+        lines.append("")
+    return lines
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(
+        prog="python -m tools.defrost_compare", description=__doc__.split("\n")[0]
+    )
+    ap.add_argument("--hours", type=float, help="simulated hours per run (default: 24)")
+    ap.add_argument("--procs", type=int, default=2, help="runs at once (default 2)")
+    ap.add_argument("--no-capacity", action="store_true", help="skip the flat-out runs")
+    ap.add_argument("--json", action="store_true", help="print the figures as JSON")
+    args = ap.parse_args(argv)
+    if args.hours is not None and not 0 < args.hours <= 240:
+        ap.error(f"--hours must be in (0, 240]; got {args.hours:g}")
+    if args.procs < 1:
+        ap.error(f"--procs must be 1 or more; got {args.procs}")
+    t0 = time.perf_counter()
+    res = compare(args.hours, args.procs, capacity=not args.no_capacity)
+    if args.json:
+        print(json.dumps(res, indent=2))
+    else:
+        print("\n".join(table(res)))
+        print("(%.0f s)" % (time.perf_counter() - t0))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

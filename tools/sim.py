@@ -1,0 +1,704 @@
+"""The desktop simulator: the firmware against a simulated room and heat pump.
+
+    python -m tools.sim run SCENARIO.json --out DIR [--every N] [--quiet]
+    python -m tools.sim list
+    python -m tools.sim live SCENARIO.json [--speed 60]
+
+Each simulated second: the plant steps with the relays as the firmware left them, the
+plant's temperatures go into the simulated HAL (through the board's thermistor and
+ADC model), time advances, and the firmware's controller ticks once, exactly as the
+app does on the board. `run` writes trace.csv, relays.json, metrics.json and plot.png
+(README, section "The simulator", describes them; tools/scenario.py the input).
+
+A power cut is what it is on the board: the relays drop out and the controller's RAM is
+gone. The firmware starts as the board's app does (heatpump/app.py App: controller,
+defrost, settings, config and counters from flash through heatpump/store.py), and the
+app's persistence task runs on its schedule in sim time (settings and config compared
+every 5 s and saved when changed, counters offered every minute and written at most
+every 10 min). The simulated flash is an in-memory filesystem that survives the cut.
+"""
+
+import argparse
+import io
+import json
+import os
+import sys
+import time
+
+from heatpump import config as fw_config
+from heatpump.api import Api
+from heatpump.app import App
+from heatpump.board import load_board
+from heatpump.controller import Controller
+from heatpump.hal.sim import SimHAL
+from heatpump.store import CounterStore, Store, sections
+
+from tools import scenario as scenario_mod
+from tools.invariants import check_invariants
+from tools.metrics import Metrics
+from tools.plant import DailyWeather, Plant, RoomParams, SensorParams, UnitParams, synthetic_year
+
+TRACE_COLUMNS = (
+    "t_s",
+    "room_c",
+    "outdoor_c",
+    "indoor_coil_c",
+    "outdoor_coil_c",
+    "frost_kg",
+    "compressor",
+    "reversing_valve",
+    "fan_indoor",
+    "fan_outdoor",
+    "aux_heat",
+    "mode",
+    "state",
+    "defrost",
+    "faults",
+    "power_w",
+    "capacity_w",
+    "setpoint_c",
+)
+# One trace row; the numbers are rounded to what the plant model can tell apart.
+_ROW_FORMAT = "%.1f,%.3f,%.2f,%.2f,%.2f,%.4f,%d,%d,%d,%d,%d,%s,%s,%d,%s,%.1f,%.1f,%s\n"
+STEP_MS = 1000  # the app ticks the controller once a second
+SETTINGS_EVERY_MS = 5000  # the app compares settings and config with flash this often
+COUNTERS_EVERY_MS = 60_000  # ... and offers the counters to their store this often
+# The invariant checker keeps a dict per tick; beyond this it runs without them
+# (invariants 2 and 6 unchecked) so a simulated year fits in memory.
+MAX_CONTEXT_TICKS = 8 * 86400
+PLOT_POINTS = 20_000  # temperature samples kept for plot.png (relays come from the log)
+POWER_OFF = "power off"  # the state recorded while the unit has no power
+
+
+class HourTable:
+    """A scenario's weather table: [[hour, t_c, rh], ...], interpolated, held at the ends."""
+
+    def __init__(self, rows):
+        self.rows = [tuple(float(x) for x in row) for row in rows]
+
+    def at(self, hour):
+        rows = self.rows
+        if hour <= rows[0][0]:
+            return rows[0][1], rows[0][2]
+        for (h0, t0, rh0), (h1, t1, rh1) in zip(rows, rows[1:], strict=False):
+            if hour <= h1:
+                f = (hour - h0) / (h1 - h0)
+                return t0 + f * (t1 - t0), rh0 + f * (rh1 - rh0)
+        return rows[-1][1], rows[-1][2]
+
+
+def make_weather(w):
+    """The plant's weather and the hour the run starts at within it."""
+    if w["kind"] == "daily":
+        return DailyWeather(w["t_min_c"], w["t_max_c"], w["rh"]), 0.0
+    if w["kind"] == "table":
+        return HourTable(w["hours"]), 0.0
+    return synthetic_year(seed=int(w.get("seed", 1))), 24.0 * int(w.get("start_day", 0))
+
+
+class _MemFile(io.StringIO):
+    def __init__(self, files, path):
+        super().__init__()
+        self._files = files
+        self._path = path
+
+    def close(self):
+        if not self.closed:
+            self._files[self._path] = self.getvalue()
+        super().close()
+
+
+class MemFS:
+    """The board's flash for heatpump.store, in memory: it outlives the sim's power cuts."""
+
+    def __init__(self):
+        self.files = {}  # path -> text
+
+    def _missing(self, path):
+        return OSError(2, "no such file", path)  # ENOENT, as both interpreters raise it
+
+    def open(self, path, mode):
+        if "w" in mode:
+            return _MemFile(self.files, path)
+        if path not in self.files:
+            raise self._missing(path)
+        return io.StringIO(self.files[path])
+
+    def rename(self, old, new):
+        if old not in self.files:
+            raise self._missing(old)
+        self.files[new] = self.files.pop(old)
+
+    def remove(self, path):
+        if path not in self.files:
+            raise self._missing(path)
+        del self.files[path]
+
+    def stat(self, path):
+        if path not in self.files:
+            raise self._missing(path)
+        return (0o100644, 0, 0, 1, 0, 0, len(self.files[path]), 0, 0, 0)
+
+
+def make_stores(fs):
+    """The app's two stores (heatpump/app.py stores()) on the given filesystem."""
+    check = sections({"config": fw_config.check, "settings": fw_config.check_settings})
+    return Store("/settings.json", check=check, fs=fs), CounterStore("/counters.json", fs=fs)
+
+
+def attach_defrost(ctl):
+    """Give the controller its defrost state machine, if the firmware has a working one
+    and the controller did not attach it itself. Returns None, or why there is none."""
+    if ctl.defrost is not None:
+        return None
+    try:
+        from heatpump.defrost import Defrost
+    except ImportError:
+        return "the firmware has no heatpump/defrost.py yet: no defrost"
+    try:
+        ctl.defrost = Defrost(ctl.cfg)
+    except KeyError as e:
+        return f"heatpump/defrost.py needs config key {e} that config.py lacks: no defrost"
+    return None
+
+
+class TickLog:
+    """Per-tick context for tools.invariants, run-length encoded (a day is 86400 ticks
+    and most of them look like the one before). Iterating gives the checker its dicts."""
+
+    def __init__(self):
+        self.runs = []  # [first_ms, n_ticks, (mode, state, defrost, faults, broken)]
+        self._last = None  # the run being extended
+        self.n = 0
+
+    def add(self, ms, key):
+        last = self._last
+        if last is not None and last[2] == key and last[0] + last[1] * STEP_MS == ms:
+            last[1] += 1
+        else:
+            self._last = [ms, 1, key]
+            self.runs.append(self._last)
+        self.n += 1
+
+    def __len__(self):
+        return self.n
+
+    def __iter__(self):
+        for first, n, (mode, state, defrost, faults, broken) in self.runs:
+            for k in range(n):
+                yield {
+                    "ms": first + k * STEP_MS,
+                    "mode": mode,
+                    "state": state,
+                    "defrost": defrost,
+                    "faults": faults,
+                    "broken": dict(broken),
+                }
+
+
+class Run:
+    """One scenario run: the plant, the simulated board and the firmware, stepped together.
+
+    controller_factory(hal, config, settings) -> a controller with tick() and view(),
+    and set(**settings) for "set" events (tools/reference.py's StandardThermostat).
+    Without one, the firmware boots from its (simulated) flash.
+
+    step() runs one control period; observe() -> (mode, state, defrost, faults,
+    setpoint_c) after it; due_events() and apply(ev) carry out the scenario's events;
+    hp is the firmware's REPL object (None for another controller or without power).
+    """
+
+    def __init__(self, sc, controller_factory=None):
+        self.sc = sc
+        self.board = load_board(sc["board"])
+        sensors = dict(sc["sensors"])
+        self.hal = SimHAL(self.board, seed=1, noise_mv=sensors.pop("noise_mv", 0))
+        weather, day_hour = make_weather(sc["weather"])
+        self.plant = Plant(
+            weather,
+            room=RoomParams(**sc["room"]),
+            unit=UnitParams(**sc["unit"]),
+            start_room_c=sc["start"]["room_c"],
+            start_hour=day_hour + sc["start"]["hour"],
+            valve=self.board.valve,
+            shared_fan_motor=self.board.shared_fan_motor,
+            sensors=SensorParams(**sensors),
+        )
+        self.controller_factory = controller_factory
+        # The scenario's settings and config with the events so far: what the checker
+        # and a controller_factory get (the firmware keeps its own on its flash).
+        self.settings = dict(sc["settings"])
+        self.config = dict(sc["config"])
+        self.pending = list(sc["events"])  # scenario events not applied yet, in time order
+        self.input_override = {}  # inputs forced by scenario events
+        self.broken = {}  # sensor -> "open" | "short", as the HAL has them
+        self._broken_key = ()
+        self.powered = True
+        self.metrics = Metrics()
+        self.notes = []  # what a reader of the results should know (str)
+        self.echo = None  # where the app's messages also go (the live console's print)
+        self.ticks = TickLog()
+        self.record_ticks = True
+        self.relay_names = tuple(self.board.relays)
+        self._sensor_names = tuple(
+            s
+            for s in ("room", "indoor_coil", "outdoor", "outdoor_coil")
+            if s in self.board.thermistors
+        )
+        self._has_condensate = "condensate_full" in self.board.inputs
+        self._relays = {}  # the relay states the plant gets (rebuilt when the log grows)
+        self._log_n = -1
+        self.flash = MemFS()
+        if controller_factory is None:
+            # What an installer left on the flash before the run: the scenario's settings
+            # and config (both checked when the scenario was loaded).
+            store, _counters = make_stores(self.flash)
+            settings, _errors = fw_config.check_settings(self.settings)
+            cfg = fw_config.merge(fw_config.defaults(), self.config)
+            store.save({"config": cfg, "settings": settings})
+        self.ctl = None
+        self.hp = None  # the firmware's REPL object (heatpump.api.Api); None otherwise
+        self.app = None  # the firmware's heatpump.app.App, when it is the firmware
+        self.defrost_missing = None  # why the firmware runs without defrost, if it does
+        self._feed_sensors()
+        self._boot()
+
+    # ---- the controller ------------------------------------------------------------
+
+    def _boot(self):
+        """Power-up: a new controller, as the board builds it after a reset."""
+        self.app = None
+        if self.controller_factory is None:
+            # The firmware's own start (heatpump/app.py App): stores built anew (their RAM
+            # state is gone), the files from the flash that survived the cut, the defrost
+            # attached, settings checked against the board. Its tasks are not started:
+            # step() ticks the controller and runs the persistence task's schedule.
+            self.store, self.counter_store = make_stores(self.flash)
+            self.app = App(self.hal, self.store, self.counter_store, say=self._app_says)
+            ctl = self.app.ctl
+            hp = self.app.hp
+        else:
+            ctl = self.controller_factory(self.hal, dict(self.config), dict(self.settings))
+            hp = Api(ctl) if isinstance(ctl, Controller) else None
+        self.ctl = ctl
+        self.hp = hp
+        self.firmware = isinstance(ctl, Controller)
+        if self.firmware:
+            self.defrost_missing = attach_defrost(ctl)
+            if self.defrost_missing and self.defrost_missing not in self.notes:
+                self.notes.append(self.defrost_missing)
+        self.observe = self._observe_firmware if self.firmware else self._observe_view
+        self._settings_in_ms = SETTINGS_EVERY_MS
+        self._counters_in_ms = COUNTERS_EVERY_MS
+
+    def _app_says(self, text):
+        # What the app tells a person (a bad flash file, ...): a note, and the live console.
+        self.notes.append(f"at {self.hal.elapsed_ms / 60_000:g} min: {text}")
+        if self.echo is not None:
+            self.echo(text)
+
+    def _persist(self):
+        """The app's persistence task, every SETTINGS_EVERY_MS of sim time (step() counts)."""
+        self._settings_in_ms += SETTINGS_EVERY_MS
+        self.app.save_settings()
+        self._counters_in_ms -= SETTINGS_EVERY_MS
+        if self._counters_in_ms <= 0:
+            self._counters_in_ms += COUNTERS_EVERY_MS
+            self.app.save_counters()
+
+    def _observe_firmware(self):
+        """(mode, state, defrost, faults, setpoint_c) after this tick, read from the
+        attributes the controller keeps for the simulator, without the dict view() builds;
+        the fault codes only when a fault flag is up (most ticks have none)."""
+        ctl = self.ctl
+        faults = ctl.active_codes() if True in ctl.protect.active else ()
+        return ctl.mode, ctl.state, ctl.defrost_active, faults, ctl.setpoint_dC / 10
+
+    def _observe_view(self):
+        v = self.ctl.view()
+        return v["mode"], v["state"], bool(v["defrost"]), tuple(v["faults"]), v["setpoint_c"]
+
+    def _observe_off(self):
+        return "off", POWER_OFF, False, (), None
+
+    # ---- events --------------------------------------------------------------------
+
+    def due_events(self):
+        """The scenario events due before the next tick, taken off self.pending."""
+        t_min = self.hal.elapsed_ms / 60_000.0
+        due = []
+        while self.pending and self.pending[0]["at_min"] <= t_min:
+            due.append(self.pending.pop(0))
+        return due
+
+    def apply(self, ev):
+        """Carry out one scenario event (validated by tools.scenario)."""
+        at = f"at {ev['at_min']:g} min"
+        if "set" in ev:
+            kw = dict(ev["set"])
+            if self.ctl is None:
+                self.notes.append(f"{at}: set {kw} ignored: the unit has no power")
+                return
+            if self.firmware:
+                if "setpoint" in kw and self.ctl.cfg["units"] == "F":
+                    kw["setpoint"] = kw["setpoint"] * 9 / 5 + 32  # hp.set takes display units
+                self.hp.set(**kw)
+            else:
+                self.ctl.set(**kw)
+            self.settings.update(ev["set"])
+        elif "config" in ev:
+            if self.ctl is None:
+                self.notes.append(f"{at}: config {ev['config']} ignored: the unit has no power")
+                return
+            if not self.firmware:
+                self.notes.append(
+                    f"{at}: config {ev['config']} ignored: this controller has no runtime config"
+                )
+                return
+            self.hp.config(**ev["config"])
+            self.config.update(ev["config"])
+        elif "fault" in ev:
+            self.break_sensor(ev["fault"]["sensor"], ev["fault"].get("kind"))
+        elif "input" in ev:
+            self.input_override.update(ev["input"])
+            self._feed_inputs()
+        elif "stuck_valve" in ev:
+            stuck = ev["stuck_valve"]
+            self.plant.set_stuck_valve("current" if stuck is True else stuck or None)
+        elif "drain" in ev:
+            self.plant.set_drain_blocked(ev["drain"] == "blocked")
+        elif "power" in ev:
+            self.set_power(ev["power"] == "on")
+
+    def break_sensor(self, sensor, kind):
+        """Break a sensor "open" or "short" (None repairs it); the checker is told."""
+        if sensor not in self.board.thermistors:
+            self.notes.append(f"fault on {sensor} ignored: board {self.board.name} has none")
+            return
+        self.hal.break_sensor(sensor, kind)
+        if kind is None:
+            self.broken.pop(sensor, None)
+        else:
+            self.broken[sensor] = kind
+        self._broken_key = tuple(sorted(self.broken.items()))
+
+    def set_power(self, on):
+        if on == self.powered:
+            return
+        self.powered = on
+        self.plant.power(on)
+        if not on:
+            # The relays drop out with the supply; the firmware's RAM is gone, its flash
+            # stays. The checker is told the relays were not the controller's doing.
+            for name in self.relay_names:
+                self.hal.set_relay(name, False)
+            if self.record_ticks:
+                mode, _state, _defrost, faults, _sp = self.observe()
+                self.ticks.add(self.hal.elapsed_ms, (mode, POWER_OFF, False, faults, ()))
+            self.ctl = None
+            self.hp = None
+            self.app = None
+            self.observe = self._observe_off
+        else:
+            self._boot()
+
+    # ---- the step ------------------------------------------------------------------
+
+    def relays(self):
+        """{relay: on} as the HAL has them (the same dict until a relay changes)."""
+        log = self.hal.relay_log
+        if len(log) != self._log_n:
+            self._log_n = len(log)
+            relay = self.hal.relay
+            self._relays = {name: relay(name) for name in self.relay_names}
+        return self._relays
+
+    def _feed_inputs(self):
+        if self._has_condensate:
+            full = self.plant.condensate_full or self.input_override.get("condensate_full", False)
+            self.hal.set_input("condensate_full", full)
+        if "pressure_trip" in self.input_override and "pressure_trip" in self.board.inputs:
+            self.hal.set_input("pressure_trip", self.input_override["pressure_trip"])
+
+    def _feed_sensors(self):
+        temps = self.plant.sensor_temps()
+        set_temp = self.hal.set_temp
+        for name in self._sensor_names:
+            set_temp(name, temps[name])
+        self._feed_inputs()
+
+    def step(self):
+        """One control period: plant, sensors, clock, then the controller's tick."""
+        self.plant.step(STEP_MS / 1000.0, self.relays())
+        self._feed_sensors()
+        self.hal.advance(STEP_MS)
+        ctl = self.ctl
+        if ctl is not None:
+            ctl.tick()
+            if self.app is not None:
+                self._settings_in_ms -= STEP_MS
+                if self._settings_in_ms <= 0:
+                    self._persist()
+
+    @property
+    def t_s(self):
+        return self.hal.elapsed_ms / 1000.0
+
+
+class Spans:
+    """Periods when a flag was on, built tick by tick: {name: [[start_s, end_s], ...]}."""
+
+    def __init__(self):
+        self.spans = {}
+        self._open = {}  # name -> the span being extended
+
+    def update(self, t_s, names):
+        """names: what is on after the tick that ended at t_s (a tuple, usually empty)."""
+        still = self._open
+        for name in list(still):
+            if name not in names:
+                del still[name]
+        for name in names:
+            span = still.get(name)
+            if span is None:
+                span = still[name] = [t_s - STEP_MS / 1000.0, t_s]
+                self.spans.setdefault(name, []).append(span)
+            else:
+                span[1] = t_s
+
+
+class Recorder:
+    """trace.csv streamed to disk (a year does not sit in memory) and what the plot needs."""
+
+    def __init__(self, run, n_steps, out_dir=None, every=1, keep_rows=False):
+        self.run = run
+        self.every = every
+        self.rows = [] if keep_rows else None
+        self.f = None
+        if out_dir:
+            os.makedirs(out_dir, exist_ok=True)
+            # Closed by close(), in run_scenario's finally.
+            self.f = open(os.path.join(out_dir, "trace.csv"), "w", newline="")  # noqa: SIM115
+            self.f.write(",".join(TRACE_COLUMNS) + "\n")
+        names = run.relay_names
+        self.taps = tuple(n for n in names if n.startswith("fan_indoor"))
+        self.plot_every = max(1, n_steps // PLOT_POINTS)
+        self.plot = {k: [] for k in ("t_s", "room_c", "outdoor_c", "indoor_coil_c")}
+        self.plot.update({k: [] for k in ("outdoor_coil_c", "frost_kg", "setpoint_c")})
+        self.spans = Spans()  # "defrost", POWER_OFF and each fault code
+        self._marks = ()
+
+    def add(self, i, relays, mode, state, defrost, faults, setpoint_c):
+        plant = self.run.plant
+        marks = faults
+        if defrost:
+            marks = ("defrost",) + marks
+        if state == POWER_OFF:
+            marks = (POWER_OFF,) + marks
+        if marks or self._marks:
+            self.spans.update(plant.t_s, marks)
+            self._marks = marks
+        if i % self.plot_every == 0:
+            p = self.plot
+            p["t_s"].append(plant.t_s)
+            p["room_c"].append(plant.room_c)
+            p["outdoor_c"].append(plant.outdoor_c)
+            p["indoor_coil_c"].append(plant.indoor_coil_c)
+            p["outdoor_coil_c"].append(plant.outdoor_coil_c)
+            p["frost_kg"].append(plant.frost_kg)
+            p["setpoint_c"].append(setpoint_c)
+        if i % self.every or (self.f is None and self.rows is None):
+            return
+        get = relays.get
+        row = (
+            plant.t_s,
+            plant.room_c,
+            plant.outdoor_c,
+            plant.indoor_coil_c,
+            plant.outdoor_coil_c,
+            plant.frost_kg,
+            get("compressor", False),
+            get("reversing_valve", False),
+            any(get(t) for t in self.taps),
+            get("fan_outdoor", False),
+            get("aux_heat", False),
+            mode,
+            state,
+            bool(defrost),
+            " ".join(faults),
+            plant.power_w,
+            plant.capacity_w,
+            setpoint_c,
+        )
+        if self.rows is not None:
+            self.rows.append(row)
+        if self.f is not None:
+            self.f.write(_ROW_FORMAT % (row[:17] + ("" if setpoint_c is None else setpoint_c,)))
+
+    def close(self):
+        if self.f is not None:
+            self.f.close()
+
+
+def run_scenario(
+    sc, out_dir=None, every=1, progress=True, controller_factory=None, keep_rows=False
+):
+    """Run a validated scenario; write the outputs to out_dir (if given).
+
+    Returns (metrics dict, the Run, rows): rows are the trace rows (tuples in
+    TRACE_COLUMNS order, every `every` ticks) if keep_rows, else [].
+    """
+    run = Run(sc, controller_factory)
+    n_steps = int(round(sc["duration_h"] * 3600 * 1000 / STEP_MS))
+    run.record_ticks = n_steps <= MAX_CONTEXT_TICKS
+    if not run.record_ticks:
+        run.notes.append(
+            f"invariants 2 and 6 not checked: they need every tick's context, kept for runs "
+            f"up to {MAX_CONTEXT_TICKS // 86400} days"
+        )
+    rec = Recorder(run, n_steps, out_dir, every, keep_rows)
+    pending = run.pending
+    bar = _progress(sc["duration_h"], sc["name"]) if progress else None
+    add_metrics = run.metrics.add
+    add_tick = run.ticks.add
+    record = rec.add if out_dir or keep_rows else None
+    plant = run.plant
+    hal = run.hal
+    dt_s = STEP_MS / 1000.0
+    try:
+        for i in range(n_steps):
+            if pending and pending[0]["at_min"] <= hal.elapsed_ms / 60_000.0:
+                for ev in run.due_events():
+                    run.apply(ev)
+            run.step()
+            relays = run.relays()
+            mode, state, defrost, faults, setpoint_c = run.observe()
+            add_metrics(
+                dt_s,
+                plant.room_c,
+                setpoint_c,
+                mode,
+                run.powered,
+                relays["compressor"],
+                defrost,
+                plant.power_w,
+                plant.capacity_w,
+                faults,
+            )
+            if run.record_ticks and run.powered:
+                add_tick(hal.elapsed_ms, (mode, state, defrost, faults, run._broken_key))
+            if record is not None:
+                record(i, relays, mode, state, defrost, faults, setpoint_c)
+            if bar and i % 600 == 599:
+                bar.update(600 / 3600)
+    finally:
+        rec.close()
+        if bar:
+            bar.close()
+    ticks = run.ticks if run.record_ticks else None
+    violations = check_invariants(run.hal.relay_log, run.board, run.config, ticks)
+    result = run.metrics.result(run.hal.relay_log, violations)
+    if out_dir:
+        write_outputs(out_dir, sc, run, rec, result, violations)
+    return result, run, rec.rows if keep_rows else []
+
+
+def write_outputs(out_dir, sc, run, rec, result, violations):
+    """relays.json, metrics.json and plot.png (trace.csv is written while running)."""
+    from tools.plot import plot_run
+
+    os.makedirs(out_dir, exist_ok=True)
+    with open(os.path.join(out_dir, "relays.json"), "w") as f:
+        json.dump([[ms, name, on] for ms, name, on in run.hal.relay_log], f)
+    with open(os.path.join(out_dir, "metrics.json"), "w") as f:
+        doc = dict(result, scenario=sc["name"], violations=violations[:20], notes=run.notes)
+        json.dump(doc, f, indent=2)
+    plot_run(
+        rec.plot,
+        run.hal.relay_log,
+        run.relay_names,
+        rec.spans.spans,
+        run.t_s,
+        os.path.join(out_dir, "plot.png"),
+        f"{sc['name']}: {sc.get('description', '')}",
+        _summary(result),
+    )
+
+
+def _summary(r):
+    comfort = "n/a" if r["comfort_pct"] is None else f"{r['comfort_pct']:.1f} %"
+    return (
+        f"comfort (within 1 C) {comfort}   starts {r['compressor_starts']} "
+        f"(max {r['max_starts_in_any_hour']}/h)   run {r['compressor_runtime_h']:.1f} h   "
+        f"energy {r['energy_kwh']:.2f} kWh   defrosts {r['defrosts']}   "
+        f"faults {' '.join(r['faults']) or 'none'}   "
+        f"invariant violations {r['invariant_violations']}"
+    )
+
+
+def _progress(total_h, name):
+    from tqdm import tqdm
+
+    return tqdm(
+        total=total_h,
+        desc=name,
+        unit="h",
+        leave=False,
+        bar_format="{desc}: {percentage:3.0f}%|{bar}| {n:.1f}/{total:g} h simulated "
+        "[{elapsed}<{remaining}]",
+    )
+
+
+def cmd_list(_args):
+    for name, desc in scenario_mod.bundled_scenarios():
+        print(f"{name:18s} {desc}")
+
+
+def cmd_run(args):
+    sc = scenario_mod.load(args.scenario)
+    out = args.out or os.path.join("build", "sim", sc["name"])
+    t0 = time.perf_counter()
+    result, run, _rows = run_scenario(sc, out, every=args.every, progress=not args.quiet)
+    wall = time.perf_counter() - t0
+    print(
+        f"{sc['name']}: {sc['duration_h']:g} h simulated in {wall:.1f} s "
+        f"({sc['duration_h'] * 3600 / wall:.0f}x real time)"
+    )
+    for key, value in result.items():
+        print(f"  {key:24s} {value}")
+    for note in run.notes:
+        print(f"  note: {note}")
+    print(f"wrote {out}/trace.csv, relays.json, metrics.json, plot.png")
+    return 1 if result["invariant_violations"] else 0
+
+
+def cmd_live(args):
+    from tools.live import live
+
+    return live(scenario_mod.load(args.scenario), speed=args.speed)
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(prog="python -m tools.sim", description=__doc__.split("\n")[0])
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    p = sub.add_parser("run", help="run a scenario and write trace, relays, metrics and plot")
+    p.add_argument("scenario", help="a scenario file, or the name of a bundled one")
+    p.add_argument("--out", help="output folder (default build/sim/NAME)")
+    p.add_argument("--every", type=int, default=1, help="write every Nth tick to trace.csv")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    sub.add_parser("list", help="the bundled scenarios")
+    p = sub.add_parser("live", help="run in accelerated real time with a console (hp.status())")
+    p.add_argument("scenario", help="a scenario file, or the name of a bundled one")
+    p.add_argument("--speed", type=float, default=60.0, help="simulated seconds per second")
+    args = ap.parse_args(argv)
+    if getattr(args, "every", 1) < 1:
+        ap.error("--every must be 1 or more")
+    try:
+        return {"run": cmd_run, "list": cmd_list, "live": cmd_live}[args.cmd](args) or 0
+    except scenario_mod.ScenarioError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
