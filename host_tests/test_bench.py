@@ -252,6 +252,14 @@ def test_season_plan_covers_the_year_and_picks_the_mode_from_the_month():
     by_month = {quality.MONTHS[e["month"]]: e["mode"] for e in plan}
     assert by_month["Jan"] == "heat" and by_month["Jul"] == "auto"  # seed 1: a mild summer
     assert {e["setpoint_c"] for e in plan if e["mode"] == "heat"} == {21.0}
+    # no yesterday: the room starts just off the setpoint, on the side the day pulls it to
+    for e in plan:
+        below = e["day_mean_c"] < e["setpoint_c"]
+        assert e["start_room_c"] == pytest.approx(e["setpoint_c"] + (-0.1 if below else 0.1))
+    sc = quality.day_scenario(plan[30], seed=1, hours=24, board="esp32-devkitc")
+    assert sc["start"] == {"room_c": plan[30]["start_room_c"], "hour": 0}
+    assert sc["weather"] == {"kind": "year", "seed": 1, "start_day": plan[30]["day"]}
+    assert sc["settings"]["mode"] == plan[30]["mode"]
 
 
 def test_month_of_a_day_and_bad_plans_are_refused():
@@ -307,7 +315,10 @@ def test_defrost_section_compares_the_defrost_modes_on_both_winter_days(quality_
 
 
 def test_defrost_section_says_why_it_has_no_figures(monkeypatch, capsys):
+    import tools
+
     monkeypatch.setitem(sys.modules, "tools.defrost_compare", None)  # import fails
+    monkeypatch.delattr(tools, "defrost_compare", raising=False)
     figs = bench.section_defrost(bench.Ctx(quick=True))
     assert [f.value for f in figs] == [None]
     bench.print_section("defrost", figs)

@@ -35,6 +35,7 @@ def attach(r):
 
 def power_cut(r, off_ms):
     """Mains off for off_ms, then a fresh controller boots from what was persisted."""
+    r.started.append(list(r.ctl.defrost.counts))
     settings = r.ctl.settings()
     config = dict(r.ctl.cfg)
     faults = r.ctl.active_codes()
@@ -61,6 +62,8 @@ def action():
     return st.one_of(
         # the outdoor coil: frosting (colder), melting, or a step anywhere it can be
         st.tuples(st.just("coil"), st.integers(-30, 25)),
+        st.tuples(st.just("coil"), st.integers(-12, 0)),
+        st.tuples(st.just("nudge"), st.integers(-8, 8)),
         st.tuples(st.just("nudge"), st.integers(-8, 8)),
         st.tuples(st.just("outdoor"), st.integers(-12, 8)),
         st.tuples(st.just("room"), st.integers(15, 25)),
@@ -83,7 +86,11 @@ def action():
             ),
         ),
         st.tuples(st.just("burst"), st.integers(5, 60)),
+        # a long heating stretch, a minute a tick, the coil frosting 0..0.3 K a minute
+        st.tuples(st.just("frost"), st.integers(20, 80), st.integers(0, 3)),
         st.tuples(st.just("power"), st.integers(100, 400_000)),
+        st.tuples(st.just("wait")),
+        st.tuples(st.just("wait")),
         st.tuples(st.just("wait")),
     )
 
@@ -118,6 +125,7 @@ def play(run):
     r = Rig(board, settings={"mode": "heat", "setpoint": 22}, config=config, temps=temps)
     attach(r)
     r.power_ons = []
+    r.started = []  # defrosts started per reason, per boot (power_cut keeps them)
     for act, dt in steps:
         kind = act[0]
         if kind == "coil":
@@ -140,6 +148,11 @@ def play(run):
         elif kind == "burst":
             for _ in range(act[1]):
                 r.step(1000)
+        elif kind == "frost":
+            for _ in range(act[1]):
+                c = r.temps["outdoor_coil"] - act[2] / 10
+                r.set_temp("outdoor_coil", max(-35, c))
+                r.step(60_000)
         elif kind == "power":
             power_cut(r, act[1])
         r.step(dt)
@@ -195,7 +208,8 @@ def test_power_cut_or_sensor_fault_in_the_middle_of_a_defrost(case):
     )
     attach(r)
     r.power_ons = []
-    r.run(400)  # heating, past min run
+    r.started = []
+    r.run(400, step_ms=5000)  # heating, past min run
     r.hp.defrost()
     r.run(40)
     assert r.ctl.state == "defrost", r.ctl.state
@@ -204,7 +218,7 @@ def test_power_cut_or_sensor_fault_in_the_middle_of_a_defrost(case):
         r.break_sensor(broken, "open")
     r.run(phase_s)
     power_cut(r, off_ms)
-    r.run(600)
+    r.run(600, step_ms=5000)
     assert not r.ctl.defrost_active, "a new boot does not carry a defrost over"
     check(r)
     if broken != "outdoor" and broken != "indoor_coil":

@@ -213,12 +213,12 @@ def compare(hours=None, procs=1, days=DAYS, capacity=True):
 def table(res):
     """The comparison as text lines, one block per day."""
     lines = []
-    head = "%-12s" % "" + "".join("%13s" % m for m in MODES)
+    head = " " * 20 + "".join(f"{m:>13s}" for m in MODES)
     for day, runs in res.items():
         if day == "capacity":
             title = (
-                "capacity: winter-humid with the room's loss at %g W/K (the unit runs flat out)"
-                % CAPACITY_UA_W_PER_K
+                f"capacity: winter-humid with the room's loss at {CAPACITY_UA_W_PER_K:g} W/K "
+                "(the unit runs flat out)"
             )
         else:
             title = day + " (as its scenario sets it)"
@@ -228,8 +228,8 @@ def table(res):
             cells = ""
             for mode in MODES:
                 v = runs.get(mode, {}).get(key)
-                cells += "%13s" % ("-" if v is None else v)
-            lines.append("%-12s%s" % (key, cells))
+                cells += f"{'-' if v is None else v!s:>13s}"
+            lines.append(f"{key:20s}{cells}")
         lines.append("")
     return lines
 

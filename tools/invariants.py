@@ -222,6 +222,12 @@ def _check_sensors(out, log, board, ticks, cfg):
         while gi < len(groups) and groups[gi][0] <= ms:
             relays = groups[gi][1]
             gi += 1
+        if c.get("state") == "power off":
+            # The controller's RAM is gone: its fault debounce starts again at power-up.
+            run = {}
+            last_broken = {}
+            prev_faults = set()
+            continue
         broken = c.get("broken") or {}
         for s in SENSOR_CODES:
             if broken.get(s):

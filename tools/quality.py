@@ -30,6 +30,7 @@ MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", 
 HEAT_BELOW_C = 10.0  # a month with a mean below this runs in heat ...
 COOL_ABOVE_C = 20.0  # ... above this in cool, in between in auto
 SETPOINT_C = {"heat": 21.0, "auto": 22.0, "cool": 24.0}
+START_NUDGE_C = 0.1  # a sampled day's room starts this far off the setpoint (season_plan)
 
 
 def _reference(hal, config, settings):
@@ -93,11 +94,15 @@ def month_of(day: int) -> int:
     raise AssertionError("unreachable: the months add up to 365 days")
 
 
-def month_means(seed: int) -> list[float]:
-    """Mean outdoor temperature of each month of synthetic_year(seed), C."""
+def _year_temps(seed: int) -> list[float]:
     from tools.plant import synthetic_year
 
-    t = synthetic_year(seed=seed).t_c
+    return synthetic_year(seed=seed).t_c
+
+
+def month_means(seed: int) -> list[float]:
+    """Mean outdoor temperature of each month of synthetic_year(seed), C."""
+    t = _year_temps(seed)
     means, h = [], 0
     for n in MONTH_DAYS:
         means.append(sum(t[h : h + 24 * n]) / (24 * n))
@@ -107,10 +112,17 @@ def month_means(seed: int) -> list[float]:
 
 def season_plan(seed: int = 1, every_d: int = 7, first_d: int = 3) -> list[dict]:
     """The sampled days: every `every_d`-th day from `first_d`, each with its mode,
-    setpoint and weight (the days of its month over the samples in that month, so the
-    weights of a full plan add up to 365)."""
+    setpoint, weight (the days of its month over the samples in that month, so the
+    weights of a full plan add up to 365) and the room temperature it starts at.
+
+    A sampled day has no yesterday: it starts with the room at the setpoint, nudged
+    START_NUDGE_C towards where the day's weather pulls it (below the setpoint when the
+    day's mean outdoor temperature is below it). Ours in auto keeps the side (heating or
+    cooling) it booted on until the room is changeover_dK past the setpoint; the nudge
+    boots it on the side a continuous run would be on, not on a tie-break."""
     if not 1 <= every_d <= 365 or not 0 <= first_d < 365:
         raise ValueError(f"every_d 1..365 and first_d 0..364; got {every_d}, {first_d}")
+    temps = _year_temps(seed)
     means = month_means(seed)
     days = list(range(first_d, 365, every_d))
     per_month = [0] * 12
@@ -121,27 +133,31 @@ def season_plan(seed: int = 1, every_d: int = 7, first_d: int = 3) -> list[dict]
         m = month_of(d)
         mean = means[m]
         mode = "heat" if mean < HEAT_BELOW_C else "cool" if mean > COOL_ABOVE_C else "auto"
+        sp = SETPOINT_C[mode]
+        day_mean = sum(temps[24 * d : 24 * d + 24]) / 24
         plan.append(
             {
                 "day": d,
                 "month": m,
                 "mode": mode,
-                "setpoint_c": SETPOINT_C[mode],
+                "setpoint_c": sp,
                 "weight": MONTH_DAYS[m] / per_month[m],
                 "month_mean_c": round(mean, 1),
+                "day_mean_c": round(day_mean, 1),
+                "start_room_c": sp - START_NUDGE_C if day_mean < sp else sp + START_NUDGE_C,
             }
         )
     return plan
 
 
 def day_scenario(entry: dict, seed: int, hours: float, board: str) -> dict:
-    """One sampled day as a scenario: midnight to midnight, the room at the setpoint."""
+    """One sampled day of season_plan as a scenario, midnight to midnight."""
     return scenario_mod.validate(
         {
             "name": f"year-{seed}-day-{entry['day']}",
             "board": board,
             "duration_h": hours,
-            "start": {"room_c": entry["setpoint_c"], "hour": 0},
+            "start": {"room_c": entry["start_room_c"], "hour": 0},
             "weather": {"kind": "year", "seed": seed, "start_day": entry["day"]},
             "settings": {"mode": entry["mode"], "setpoint": entry["setpoint_c"], "fan": "auto"},
             "events": [],

@@ -7,11 +7,12 @@ what is allowed, and changes nothing. Nothing here runs in the control tick.
 """
 
 from heatpump import config as C
+from heatpump import defrost as D
 from heatpump import faults as F
 from heatpump import selftest as ST
 from heatpump import sensors as S
 from heatpump import sequencer as Q
-from heatpump.thermostat import SIDE_COOL
+from heatpump.thermostat import SIDE_COOL, SIDE_HEAT
 
 _SET_KEYS = ("mode", "setpoint", "fan", "speed")
 
@@ -51,6 +52,14 @@ def to_units(dC, units="C"):
     if units == "F":
         return round(dC * 9 / 50 + 32, 1)
     return dC / 10
+
+
+def fmt_diff(dK, units="C"):
+    """'3.5 K' / '6.3 F' from a difference in tenths of a kelvin."""
+    t = (dK * 9 + (2 if dK >= 0 else -2)) // 5 if units == "F" else dK
+    sign = "-" if t < 0 else ""
+    t = -t if t < 0 else t
+    return "%s%d.%d %s" % (sign, t // 10, t % 10, "F" if units == "F" else "K")
 
 
 def fmt_dur(s):
@@ -112,6 +121,7 @@ class Api:
         st["uptime_s"] = ctl.uptime_s
         test = ctl.selftest.status() if ctl.selftest is not None else None
         st["selftest"] = test
+        st["defrost"], defrost_line = self._defrost_status()
 
         lines = [
             "mode %s  state %s  (room asks: %s)" % (ctl.mode, ctl.state, ctl.demand),
@@ -132,6 +142,8 @@ class Api:
         on = [name for name in ctl.board.relays if st["relays"][name]]
         valve = "cool" if seq.valve_side() == SIDE_COOL else "heat"
         lines.append("relays on: %s   (valve in %s)" % (", ".join(on) or "none", valve))
+        if defrost_line:
+            lines.append(defrost_line)
         codes = st["faults"]
         if codes:
             for code in codes:
@@ -164,6 +176,58 @@ class Api:
         if seq.wait:
             s += ", starts in %s (%s)" % (fmt_dur((left + 999) // 1000), Q.WAIT_NAMES[seq.wait])
         return s
+
+    def _defrost_status(self):
+        """(dict, line): the defrost state, its rule, the reference, the clock."""
+        ctl = self.ctl
+        d = ctl.defrost
+        if not isinstance(d, D.Defrost):
+            return None, ""
+        u = self._units
+        seq = ctl.seq
+        if d.active:
+            state = "melting" if seq.comp_on and seq.run_defrost else "starting"
+        elif seq.shift_pending and seq.run_side == SIDE_COOL:
+            state = "dripping"
+        elif ctl.thermostat.side == SIDE_HEAT:
+            state = "watching"
+        else:
+            state = "off"
+        left_s = (d.timed_left_ms() + 999) // 1000
+        info = {
+            "state": state,
+            "rule": D.RULES[d.rule],
+            "reason": D.REASONS[d.reason] if d.active else None,
+            "reference_K": d.ref_dK / 10 if d.ref_ok else None,
+            "coil_below_air_K": d.now_dK / 10,
+            "frozen_run_s": d.frozen_ms // 1000,
+            "next_timed_s": left_s,
+        }
+        if d.active:
+            line = "defrost %s (%s): %s of compressor run, ends at %s or after %s" % (
+                state,
+                D.REASONS[d.reason],
+                fmt_dur(d.melt_ms // 1000),
+                fmt_temp(d.end_dC, u),
+                fmt_dur(d.max_ms // 1000),
+            )
+        elif state == "dripping":
+            line = "defrost done, dripping: compressor off %s more" % fmt_dur(
+                (seq.shift_ms + 999) // 1000
+            )
+        elif state == "off":
+            line = "defrost: off (not heating)"
+        else:
+            line = "defrost watching: " + D.RULES[d.rule]
+            if d.ref_ok:
+                line += ", coil %s below the air (clean %s, defrost at %s)" % (
+                    fmt_diff(d.now_dK, u),
+                    fmt_diff(d.ref_dK, u),
+                    fmt_diff(d.ref_dK + d.margin_dK, u),
+                )
+            limit = "6 h limit" if d.rule == D.RULE_DEMAND else "next"
+            line += "; %s in %s of frozen-coil run" % (limit, fmt_dur(left_s))
+        return info, line
 
     # ---- commands -----------------------------------------------------------
 
@@ -239,6 +303,34 @@ class Api:
         out.text = "\n".join(lines)
         return out
 
+    def defrost(self):
+        """Start a defrost now (service use), in heating only; it runs its normal course."""
+        ctl = self.ctl
+        d = ctl.defrost
+        if not isinstance(d, D.Defrost):
+            raise ValueError("this controller has no defrost control")
+        if d.active or d.requested:
+            raise ValueError("a defrost is already running: see hp.status()")
+        if not (ctl.mode == "heat" or (ctl.mode == "auto" and ctl.thermostat.side == SIDE_HEAT)):
+            raise ValueError(
+                "a defrost runs only in heating: mode is %s (allowed: heat, or auto while "
+                "heating)" % ctl.mode
+            )
+        if ctl.protect.heat_block:
+            raise ValueError("heating is blocked (%s): no defrost" % ", ".join(ctl.active_codes()))
+        d.request()
+        out = Screen(defrost="requested")
+        out.text = (
+            "defrost starts now: compressor off %d s, valve to cooling, melting until the "
+            "outdoor coil reaches %s or for %s at most"
+            % (
+                ctl.cfg["valve_shift_s"],
+                fmt_temp(d.end_dC, self._units),
+                fmt_dur(d.max_ms // 1000),
+            )
+        )
+        return out
+
     def clear(self):
         """Release the latched lockouts (E2, E8); returns the codes released."""
         out = Table(self.ctl.clear())
@@ -257,6 +349,19 @@ class Api:
             % (seq.starts, seq.starts_in_hour(), fmt_dur(seq.run_s)),
             "up %s" % fmt_dur(ctl.uptime_s),
         ]
+        if "defrosts" in out:
+            began = out["defrosts"]
+            ended = out["defrost_ends"]
+            lines.append(
+                "defrosts %d (%s); ended: %s; melting %s in all, longest %s"
+                % (
+                    sum(began.values()),
+                    ", ".join("%s %d" % (r, began[r]) for r in D.REASONS),
+                    ", ".join("%s %d" % (e, ended[e]) for e in D.ENDS),
+                    fmt_dur(out["defrost_s"]),
+                    fmt_dur(out["defrost_longest_s"]),
+                )
+            )
         counts = out["fault_counts"]
         if counts:
             lines.append(
@@ -337,6 +442,7 @@ HELP = """hp: the heat pump at the REPL (it keeps running while you type)
   hp.config()                    every setting with default, range and meaning
   hp.config(min_off_s=240)       change some (all checked first; a bad one changes nothing)
   hp.faults()                    the last 20 faults; hp.clear() releases E2/E8 lockouts
-  hp.stats()                     starts, run time, fault counts
+  hp.stats()                     starts, run time, defrosts, fault counts
+  hp.defrost()                   start a defrost now (service; heating only)
   hp.selftest()                  commissioning test of both modes (modes="cool"/"heat")
   hp.selftest_report()           the last self-test report; hp.selftest(cancel=True) stops one"""

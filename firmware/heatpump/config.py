@@ -53,6 +53,7 @@ SCHEMA = (
     ("defrost_end_dC", 130, 50, 250, "0.1C", "a defrost ends when the outdoor coil is here ..."),
     ("defrost_max_s", 600, 120, 900, "s", "... or after this long"),
     ("defrost_margin_dK", 30, 10, 100, "0.1K", "demand: coil this far below its clean value"),
+    ("defrost_fan", "off", ("off", "low"), None, "", "indoor fan in defrost (low: aux heat too)"),
     ("watchdog_s", 10, 8, 120, "s", "watchdog: a loop stalled this long resets (at start)"),
 )
 

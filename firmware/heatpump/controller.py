@@ -139,6 +139,9 @@ class Controller:
         self.thermostat.configure(cfg)
         self.protect.configure(cfg)
         self.seq.configure(cfg)
+        configure = getattr(self.defrost, "configure", None)
+        if configure is not None:
+            configure(cfg)  # the defrost hook follows hp.config() too
 
     def set_config(self, changes):
         """Apply config changes, all checked first (ValueError: nothing changed)."""
@@ -297,11 +300,15 @@ class Controller:
 
     def counters(self):
         log = self.protect.log
-        return {
+        out = {
             "starts": self.seq.starts,
             "run_s": self.seq.run_s,
             "fault_counts": {F.ORDER[i]: log.counts[i] for i in range(F.N_CODES) if log.counts[i]},
         }
+        counters = getattr(self.defrost, "counters", None)
+        if counters is not None:
+            out.update(counters())  # defrosts by reason and how they ended
+        return out
 
     def restore_counters(self, d):
         """Put back counters from snapshot()["counters"]; ignores what it cannot use."""
@@ -317,6 +324,9 @@ class Controller:
                 n = counts[code]
                 if code in F.ORDER and isinstance(n, int) and n >= 0:
                     self.protect.log.counts[F.index(code)] = n
+        restore = getattr(self.defrost, "restore_counters", None)
+        if restore is not None:
+            restore(d)
 
     def snapshot(self):
         """Settings, config and counters as plain dicts (what the app persists)."""

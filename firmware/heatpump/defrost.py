@@ -13,13 +13,13 @@ Initiation, checked only while the compressor heats and has done its min run:
 - timed: heating run with the outdoor coil at or below defrost_start_dC adds up;
   at defrost_interval_s a defrost starts (what most boards do, by the clock).
 - demand: after each defrost (and at power-up) the clean-coil reference is learned:
-  outdoor air minus outdoor coil, averaged over LEARN_MS of settled run once the
-  compressor has run LEARN_AFTER_MS. Frost on the coil blocks the air, so the coil
-  falls further below the air; when it has been defrost_margin_dK beyond the
-  reference for SUSTAIN_MS with the coil frozen, a defrost starts. Guard rails: no
-  demand defrost in the first GUARD_MS of run after the last one; a defrost after
-  FORCE_MS of frozen-coil run whatever the reference says; while no reference is
-  learned (learning failed, or not done yet) the timed rule applies.
+  outdoor air minus outdoor coil, averaged over 2 min of settled run (a run's first
+  3 min are not used) once the compressor has run 10 min. Frost blocks the coil's
+  air, so the coil falls further below the air; when it has been defrost_margin_dK
+  beyond the reference for 2 min with the coil frozen, a defrost starts. Guard rails:
+  none in the first 30 min of run after the last one; one after 6 h of frozen-coil
+  run whatever the reference says; while no reference is learned (not yet, or three
+  unstable windows in a row: spread over 1.5 K) the timed rule applies.
 - a failed outdoor-coil sensor (S4, raised by protect): timed, counting heating run
   while the outdoor air is cold enough to frost, and the defrost ends by time only.
 - request(): a service defrost (hp.defrost()), in heating only.
@@ -48,16 +48,16 @@ from heatpump import faults as F
 from heatpump import sensors as S
 from heatpump.thermostat import SIDE_HEAT
 
-SETTLE_MS = const(180_000)  # a run's coil reading is used from 3 min after its start
-LEARN_AFTER_MS = const(600_000)  # learn once 10 min of run have passed since a defrost ...
-LEARN_MS = const(120_000)  # ... over 2 min of settled run (one or two thermostat runs)
-STABLE_dK = const(15)  # the learning window's spread must stay within 1.5 K
-LEARN_TRIES = const(3)  # unstable windows in a row before falling back to timed
-SUSTAIN_MS = const(120_000)  # demand: the coil beyond the margin this long
-GUARD_MS = const(1_800_000)  # no demand defrost in the first 30 min of run after one
-FORCE_MS = const(21_600_000)  # 6 h of frozen-coil run: defrost whatever the reference
-NO_FROST_OUTDOOR_dC = const(60)  # no frost forms above about 6 C outdoors (EnergyPlus)
-TIMEOUTS_FAULT = const(3)  # time-limited defrosts in a row that raise D1
+_SETTLE_MS = const(180_000)  # a run's coil reading is used from 3 min after its start
+_LEARN_AFTER_MS = const(600_000)  # learn once 10 min of run have passed since a defrost ...
+_LEARN_MS = const(120_000)  # ... over 2 min of settled run (one or two thermostat runs)
+_STABLE_dK = const(15)  # the learning window's spread must stay within 1.5 K
+_LEARN_TRIES = const(3)  # unstable windows in a row before falling back to timed
+_SUSTAIN_MS = const(120_000)  # demand: the coil beyond the margin this long
+_GUARD_MS = const(1_800_000)  # no demand defrost in the first 30 min of run after one
+_FORCE_MS = const(21_600_000)  # 6 h of frozen-coil run: defrost whatever the reference
+_NO_FROST_OUTDOOR_dC = const(60)  # no frost forms above about 6 C outdoors (EnergyPlus)
+_TIMEOUTS_FAULT = const(3)  # time-limited defrosts in a row that raise D1
 _CAP_MS = const(1 << 26)  # run accumulators saturate here (18 h, beyond every check)
 
 # Why a defrost started.
@@ -180,14 +180,14 @@ class Defrost:
         else:
             # No coil reading: count every heating run on a day cold enough to frost.
             rule = RULE_SENSOR
-            frozen = out_ok and out <= NO_FROST_OUTDOOR_dC
+            frozen = out_ok and out <= _NO_FROST_OUTDOOR_dC
         self.rule = rule
         if not heating:
             return False
         self.since_ms = _add(self.since_ms, dt_ms)
         if frozen:
             self.frozen_ms = _add(self.frozen_ms, dt_ms)
-        settled = seq.run_ms >= SETTLE_MS
+        settled = seq.run_ms >= _SETTLE_MS
         # Only settled readings count, and the time beyond the margin adds up over
         # several short thermostat runs (a run's first minutes neither add nor reset).
         if rule != RULE_TIMED and rule != RULE_SENSOR and settled and out_ok:
@@ -197,15 +197,15 @@ class Defrost:
                     self.beyond_ms = _add(self.beyond_ms, dt_ms)
                 else:
                     self.beyond_ms = 0
-            elif not self.failed and self.since_ms >= LEARN_AFTER_MS:
+            elif not self.failed and self.since_ms >= _LEARN_AFTER_MS:
                 self._learn(self.now_dK, dt_ms)
 
         if not heating_wanted or seq.run_left_ms:
             return False  # a defrost waits for the run's min_run_s (oil return)
         if rule == RULE_DEMAND:
-            if self.frozen_ms >= FORCE_MS:
+            if self.frozen_ms >= _FORCE_MS:
                 self._start(R_FORCED)
-            elif self.beyond_ms >= SUSTAIN_MS and self.since_ms >= GUARD_MS:
+            elif self.beyond_ms >= _SUSTAIN_MS and self.since_ms >= _GUARD_MS:
                 self._start(R_DEMAND)
         elif self.frozen_ms >= self.interval_ms:
             self._start(R_TIMED)
@@ -221,16 +221,16 @@ class Defrost:
         self._l_n += 1
         self._l_sum += d
         self._l_ms += dt_ms
-        if self._l_ms < LEARN_MS:
+        if self._l_ms < _LEARN_MS:
             return
-        if self._l_max - self._l_min <= STABLE_dK:
+        if self._l_max - self._l_min <= _STABLE_dK:
             n = self._l_n
             self.ref_dK = (2 * self._l_sum + n) // (2 * n)  # the mean, rounded
             self.ref_ok = True
             self.tries = 0
         else:
             self.tries += 1
-            self.failed = self.tries >= LEARN_TRIES
+            self.failed = self.tries >= _LEARN_TRIES
         self._l_ms = self._l_n = self._l_sum = 0
 
     def _start(self, reason):
@@ -256,7 +256,7 @@ class Defrost:
             ctl.protect.set_code(F.DEFROST, False, 0)
         elif coil_ok:  # without a coil reading time is the only way out: no verdict
             self.timeouts += 1
-            if self.timeouts >= TIMEOUTS_FAULT:
+            if self.timeouts >= _TIMEOUTS_FAULT:
                 ctl.protect.set_code(F.DEFROST, True, coil)
         # A clean coil: start counting and learning afresh.
         self.frozen_ms = self.since_ms = 0
@@ -268,7 +268,7 @@ class Defrost:
 
     def timed_left_ms(self):
         """Frozen-coil run left before the clock starts a defrost (the 6 h limit in demand)."""
-        limit = FORCE_MS if self.rule == RULE_DEMAND else self.interval_ms
+        limit = _FORCE_MS if self.rule == RULE_DEMAND else self.interval_ms
         left = limit - self.frozen_ms
         return left if left > 0 else 0
 

@@ -116,6 +116,7 @@ class Sequencer:
         self.cold_blow_dC = cfg["cold_blow_dC"]
         self.cold_blow_ms = cfg["cold_blow_max_s"] * 1000
         self.shift_set_ms = cfg["valve_shift_s"] * 1000
+        self.defrost_tap = 1 if cfg["defrost_fan"] == "low" else 0
 
     def boot(self, extra_ms):
         """After power-up: as if the compressor had just stopped, plus extra_ms."""
@@ -249,15 +250,21 @@ class Sequencer:
                 self._age_next = n if n < _RING else 0
 
         # 4. Aux heat off first (its fan runs on), then fans, then aux heat on.
-        aux = aux_want and self.has_aux and (defrost or not on)
+        # In a defrost step aux heat needs the indoor fan, and a shared motor would turn
+        # the outdoor fan with it: no aux heat in defrost there.
+        aux = aux_want and self.has_aux and (not self.shared_fan if defrost else not on)
         if self.aux_on and not aux:
             self.aux_on = False
             self.hal.set_relay("aux_heat", False)
             self.overrun_ms = self.overrun_set_ms  # carry the element's heat away
             self.overrun_tap = self.tap
         out = False
-        if defrost or self.shift_pending:
-            tap = 0  # defrost step and its valve-shift pauses: both fans off
+        if defrost:
+            # Outdoor fan off (the heat goes into the ice); indoor fan off or, by config,
+            # at its lowest tap; never on a shared motor (it would turn the outdoor fan).
+            tap = 0 if self.shared_fan else self.defrost_tap
+        elif self.shift_pending:
+            tap = 0  # the valve-shift pause after a defrost: the coil drips, fans off
         elif on:
             out = True
             if self.run_side == SIDE_HEAT and not self.warm:

@@ -335,3 +335,20 @@ def test_update_allocates_nothing_in_steady_state():
     finally:
         gc.enable()
     eq(used, 0, "bytes allocated by 200 updates")
+
+
+def test_counters_survive_a_restart_through_the_snapshot():
+    r = rig()
+    r.run(300)
+    r.hp.defrost()
+    r.run(60)
+    melt(r)
+    saved = r.ctl.snapshot()["counters"]
+    eq(saved["defrosts"]["manual"], 1, "in the snapshot")
+    eq(saved["defrost_ends"]["coil clear"], 1, "how it ended")
+    r2 = rig()
+    saved["defrosts"]["timed"] = -4  # a damaged value is dropped, the rest kept
+    saved["defrost_s"] = "x"
+    r2.ctl.restore_counters(saved)
+    d = dstate(r2)
+    eq((d.counts, d.ends[D.E_TEMP], d.melt_s), ([0, 0, 0, 1], 1, 0), "restored")

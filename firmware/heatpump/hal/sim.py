@@ -103,6 +103,8 @@ class SimHAL:
             )
         n = self._samples
         u = self._noise_sub
+        if not u:
+            n = 1  # noiseless samples are identical, and so is their mean: take one
         total = 0
         for _ in range(n):
             x = v
@@ -181,20 +183,22 @@ class SimHAL:
             )
         return ch
 
-    def _update_pin(self, sensor):
-        ch = self.channels[sensor]
+    def _update_pin(self, sensor, ch, c):
         broken = self._broken[sensor]
         if broken is None:
-            mv = ch.mv_at(self._temp[sensor])
+            mv = ch.mv_at(c)
         else:
             mv = ch.rail_mv(thermistor.OPEN if broken == "open" else thermistor.SHORT)
         self._pin_sub[sensor] = int(mv * _SUB + 0.5)
 
     def set_temp(self, sensor, c):
         """Set a sensor's temperature in degrees C."""
-        self._channel(sensor)
+        ch = self._channel(sensor)
+        # The pin voltage depends on (temperature, break) only: redo the thermistor model
+        # only when the temperature moved (tests often set the same one again).
+        if c != self._temp.get(sensor):
+            self._update_pin(sensor, ch, c)
         self._temp[sensor] = c
-        self._update_pin(sensor)
 
     def temp(self, sensor):
         """The temperature last set for a sensor (C)."""
@@ -203,11 +207,11 @@ class SimHAL:
 
     def break_sensor(self, sensor, how):
         """Break a sensor "open" or "short", or repair it with None."""
-        self._channel(sensor)
+        ch = self._channel(sensor)
         if how not in ("open", "short", None):
             raise ValueError('break_sensor: how must be "open", "short" or None, not %r' % (how,))
         self._broken[sensor] = how
-        self._update_pin(sensor)
+        self._update_pin(sensor, ch, self._temp[sensor])
 
     def set_input(self, name, on):
         """Set an input's logical state (True = active, e.g. the pan is full)."""
