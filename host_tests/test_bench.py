@@ -219,6 +219,18 @@ def test_the_firmware_keeps_its_safety_rules_and_waits_min_off_after_boot(contro
         assert m["fw"]["compressor_runtime_h"] <= 0.1 - 180 / 3600 + 1e-9, name
 
 
+def test_the_dry_cold_day_also_runs_with_our_default_heating_lockout(control_quality):
+    m = control_quality["cq_scenarios"].data["metrics"]
+    # the scenario lowers the lockout to -15 C: ours heats with the compressor
+    assert "E4" not in m["winter-dry-cold"]["fw"]["faults"]
+    assert m["winter-dry-cold"]["fw"]["compressor_starts"] == 1
+    # our default (-7 C) at -10 C outdoors: locked out (E4), no compressor start
+    assert "E4" in m["winter-dry-cold-default"]["fw"]["faults"]
+    assert m["winter-dry-cold-default"]["fw"]["compressor_starts"] == 0
+    # the reference has no lockout: both runs are the same for it
+    assert m["winter-dry-cold-default"]["ref"] == m["winter-dry-cold"]["ref"]
+
+
 def test_the_winter_plot_is_written(control_quality, quality_ctx):
     path = os.path.join(quality_ctx.plot_dir, bench.CQ_PLOT)
     assert os.path.getsize(path) > 10_000

@@ -12,7 +12,6 @@ Each example is a few dozen steps (0.1 s to 10 min) with bursts of 1 s ticks;
 
 from heatpump.api import Api
 from heatpump.controller import Controller
-from heatpump.defrost import Defrost
 from hypothesis import given
 from hypothesis import strategies as st
 from replay_rig import Rig
@@ -27,10 +26,6 @@ DT_MS = st.one_of(
     st.integers(30_000, 200_000),
     st.integers(200_000, 600_000),
 )
-
-
-def attach(r):
-    r.ctl.defrost = Defrost(r.ctl.cfg)
 
 
 def power_cut(r, off_ms):
@@ -54,7 +49,6 @@ def power_cut(r, off_ms):
     r.hal.advance(off_ms)
     r.ctl = Controller(r.hal, config=config, settings=settings)
     r.hp = Api(r.ctl)
-    attach(r)
     r.power_ons.append((r.hal.elapsed_ms, config["min_off_s"]))
 
 
@@ -123,7 +117,6 @@ def runs(draw, power=False):
 def play(run):
     board, config, temps, steps = run
     r = Rig(board, settings={"mode": "heat", "setpoint": 22}, config=config, temps=temps)
-    attach(r)
     r.power_ons = []
     r.started = []  # defrosts started per reason, per boot (power_cut keeps them)
     for act, dt in steps:
@@ -206,7 +199,6 @@ def test_power_cut_or_sensor_fault_in_the_middle_of_a_defrost(case):
         config={"boot_delay_s": 0, "defrost_max_s": 120},
         temps={"room": 19, "indoor_coil": 19, "outdoor": 0, "outdoor_coil": -6},
     )
-    attach(r)
     r.power_ons = []
     r.started = []
     r.run(400, step_ms=5000)  # heating, past min run

@@ -21,7 +21,6 @@ BUNDLED = (
     "power-outage",
     "blocked-drain",
 )
-WINTER = ("winter-humid", "winter-dry-cold")
 _runs = {}
 
 
@@ -31,13 +30,6 @@ def bundled(name):
         sc = scenario.load(name)
         _runs[name] = run_scenario(sc, every=10, progress=False, keep_rows=True)
     return _runs[name]
-
-
-def needs_defrost(run):
-    # The winter days frost the outdoor coil: without the firmware's defrost the unit
-    # loses its capacity and the room gets cold. Remove once defrost.py is in.
-    if run.defrost_missing:
-        pytest.skip(f"winter scenario needs the firmware's defrost: {run.defrost_missing}")
 
 
 def column(rows, name):
@@ -53,9 +45,7 @@ def compressor_changes(run):
 
 @pytest.mark.parametrize("name", BUNDLED)
 def test_every_bundled_scenario_holds_the_safety_invariants(name):
-    result, run, _rows = bundled(name)
-    if name in WINTER:
-        needs_defrost(run)
+    result, _run, _rows = bundled(name)
     assert result["invariant_violations"] == 0, result
     # No thermostat start beyond the configured limit in any hour (invariant 3 above);
     # without defrost restarts every start is a thermostat start.
@@ -65,9 +55,7 @@ def test_every_bundled_scenario_holds_the_safety_invariants(name):
 
 @pytest.mark.parametrize("name", ("summer-hot", "winter-humid"))
 def test_summer_and_winter_days_keep_the_room_within_1_c(name):
-    result, run, _rows = bundled(name)
-    if name in WINTER:
-        needs_defrost(run)
+    result, _run, _rows = bundled(name)
     assert result["comfort_pct"] >= 90.0, result
 
 
@@ -80,8 +68,7 @@ def test_summer_day_cools_without_short_cycling():
 
 
 def test_humid_winter_day_defrosts_and_dry_cold_day_hardly_frosts():
-    humid, run, _ = bundled("winter-humid")
-    needs_defrost(run)
+    humid, _run, _ = bundled("winter-humid")
     dry, _, _ = bundled("winter-dry-cold")
     assert humid["defrosts"] >= 3
     assert humid["heat_delivered_kwh"] > 10.0

@@ -6,8 +6,8 @@
     res = compare()              # {"winter-humid": {"demand": {...}, ...}, ...}
     print("\\n".join(table(res)))
 
-Each run steps the plant (tools/plant), the simulated board (SimHAL) and the firmware's
-Controller with its Defrost once a simulated second, as tools/sim.py does. Runs:
+Each run is a tools/sim.py run of the day's scenario (the plant, the simulated board and
+the firmware's Controller with its Defrost, one tick a simulated second). Runs:
 
 - each day (scenarios/winter-humid.json, scenarios/winter-dry-cold.json) as its
   scenario sets it (heating to 21 C, thermostat cycling), with `demand` defrost, with
@@ -31,21 +31,16 @@ import json
 import sys
 import time
 
-from heatpump.board import load_board
 from heatpump.controller import Controller
-from heatpump.defrost import Defrost
-from heatpump.hal.sim import SimHAL
 
 from tools import scenario as scenario_mod
-from tools.invariants import check_invariants
-from tools.metrics import Metrics
-from tools.plant import DailyWeather, Plant, RoomParams, SensorParams, UnitParams
+from tools.plant import UnitParams
+from tools.sim import run_scenario
 
 DAYS = ("winter-humid", "winter-dry-cold")
 MODES = ("demand", "timed", "frost-free")
 CAPACITY_UA_W_PER_K = 150.0  # 3.2 kW at 0 C outdoors: more than the unit gives
 LOW_LOCKOUT = {"heat_lockout_dC": -150, "heat_unlock_dC": -130}  # winter-dry-cold
-STEP_MS = 1000
 FIGURES = (
     "defrosts",
     "defrost_min",
@@ -56,32 +51,6 @@ FIGURES = (
     "aux_kwh",
     "invariant_violations",
 )
-
-
-class _Contexts:
-    """Per-tick context for tools.invariants, run-length encoded (a day is 86400 ticks)."""
-
-    def __init__(self):
-        self.runs = []  # [first_ms, n_ticks, (mode, state, defrost, faults)]
-
-    def add(self, ms, key):
-        last = self.runs[-1] if self.runs else None
-        if last is not None and last[2] == key and last[0] + last[1] * STEP_MS == ms:
-            last[1] += 1
-        else:
-            self.runs.append([ms, 1, key])
-
-    def __iter__(self):
-        for first, n, (mode, state, defrost, faults) in self.runs:
-            for k in range(n):
-                yield {
-                    "ms": first + k * STEP_MS,
-                    "mode": mode,
-                    "state": state,
-                    "defrost": defrost,
-                    "faults": faults,
-                    "broken": {},
-                }
 
 
 def scenario(day):
@@ -98,74 +67,35 @@ def scenario(day):
 def run_one(day, mode, capacity=False, hours=None, start_hour=None):
     """One run (hours and start_hour default to the scenario's); returns its figures."""
     sc = scenario(day)
-    board = load_board(sc["board"])
-    w = sc["weather"]
-    room = dict(sc["room"])
     if capacity:
-        room["ua_w_per_k"] = CAPACITY_UA_W_PER_K
-    sensors = dict(sc["sensors"])
-    hal = SimHAL(board, seed=1, noise_mv=sensors.pop("noise_mv", 0))
-    unit = UnitParams(**sc["unit"])
-    plant = Plant(
-        DailyWeather(w["t_min_c"], w["t_max_c"], w["rh"]),
-        room=RoomParams(**room),
-        unit=unit,
-        start_room_c=sc["start"]["room_c"],
-        start_hour=sc["start"]["hour"] if start_hour is None else start_hour,
-        valve=board.valve,
-        shared_fan_motor=board.shared_fan_motor,
-        sensors=SensorParams(**sensors),
-    )
-    names = tuple(board.relays)
-    has_aux = "aux_heat" in names
-    sensor_names = tuple(s for s in plant.sensor_temps() if s in board.thermistors)
+        sc["room"] = dict(sc["room"], ua_w_per_k=CAPACITY_UA_W_PER_K)
+    if hours is not None:
+        sc["duration_h"] = hours
+    if start_hour is not None:
+        sc["start"] = dict(sc["start"], hour=start_hour)
+    frost_free = mode == "frost-free"
+    if not frost_free:
+        sc["config"] = dict(sc["config"], defrost_mode=mode)
 
-    def feed():
-        temps = plant.sensor_temps()
-        for s in sensor_names:
-            hal.set_temp(s, temps[s])
+    def controller(hal, config, settings):
+        ctl = Controller(hal, config=config, settings=settings)
+        if frost_free:
+            ctl.defrost = None  # no frost forms, so nothing to melt
+        return ctl
 
-    feed()
-    config = dict(sc["config"])
-    if mode != "frost-free":
-        config["defrost_mode"] = mode
-    ctl = Controller(hal, config=config, settings=dict(sc["settings"]))
-    if mode != "frost-free":
-        ctl.defrost = Defrost(ctl.cfg)  # as the app attaches it (heatpump/app.py)
-    metrics = Metrics()
-    contexts = _Contexts()
     aux_s = 0
-    n = int(round((sc["duration_h"] if hours is None else hours) * 3600))
-    relays = {}
-    log_n = -1
-    for _ in range(n):
-        if len(hal.relay_log) != log_n:
-            log_n = len(hal.relay_log)
-            relays = {name: hal.relay(name) for name in names}
-        plant.step(STEP_MS / 1000, relays)
-        if mode == "frost-free":
-            plant.unit.frost_kg = 0.0
-        feed()
-        hal.advance(STEP_MS)
-        ctl.tick()
-        if has_aux and ctl.defrost_active and hal.relay("aux_heat"):
+
+    def after_step(run):
+        nonlocal aux_s
+        if frost_free:
+            run.plant.unit.frost_kg = 0.0
+        ctl = run.ctl
+        if ctl.defrost_active and "aux_heat" in run.relay_names and run.hal.relay("aux_heat"):
             aux_s += 1
-        faults = ctl.active_codes()
-        metrics.add(
-            STEP_MS / 1000,
-            plant.room_c,
-            ctl.setpoint_dC / 10,
-            ctl.mode,
-            True,
-            hal.relay("compressor"),
-            ctl.defrost_active,
-            plant.power_w,
-            plant.capacity_w,
-            faults,
-        )
-        contexts.add(hal.elapsed_ms, (ctl.mode, ctl.state, ctl.defrost_active, faults))
-    violations = check_invariants(hal.relay_log, board, ctl.cfg, contexts)
-    m = metrics.result(hal.relay_log, violations)
+
+    m, _run, _rows = run_scenario(
+        sc, progress=False, controller_factory=controller, after_step=after_step
+    )
     heat = m["heat_delivered_kwh"] - m["cool_delivered_kwh"]
     return {
         "defrosts": m["defrosts"],
@@ -174,7 +104,7 @@ def run_one(day, mode, capacity=False, hours=None, start_hour=None):
         "energy_kwh": m["energy_kwh"],
         "kwh_per_kwh": round(m["energy_kwh"] / heat, 4) if heat > 0 else None,
         "comfort_pct": m["comfort_pct"],
-        "aux_kwh": round(aux_s * unit.aux_heat_w / 3.6e6, 3),
+        "aux_kwh": round(aux_s * UnitParams(**sc["unit"]).aux_heat_w / 3.6e6, 3),
         "invariant_violations": m["invariant_violations"],
     }
 

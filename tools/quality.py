@@ -8,7 +8,7 @@
 
 "fw" is the firmware's Controller, "ref" tools.reference.StandardThermostat (an ESPHome
 thermostat with a timed defrost board); both run in tools.sim's Run, so only the
-control differs. Runs are independent processes' work: run_jobs spreads them over a
+control differs. The runs are independent of each other: run_jobs spreads them over a
 process pool.
 """
 
@@ -317,7 +317,7 @@ def plot_compare(fw: dict, ref: dict, path: str, title: str) -> None:
         )
     ax_o.set_ylabel("outdoor (C)")
     ax_o.grid(alpha=0.3)
-    ax_o.legend(loc="center right", fontsize=8, ncol=3)
+    ax_o.legend(loc="lower left", bbox_to_anchor=(0.0, 0.98), fontsize=8, ncol=3, frameon=False)
 
     bars = [
         ("fw", "compressor", "compressor, ours"),

@@ -11,11 +11,11 @@ app does on the board. `run` writes trace.csv, relays.json, metrics.json and plo
 (README, section "The simulator", describes them; tools/scenario.py the input).
 
 A power cut is what it is on the board: the relays drop out and the controller's RAM is
-gone. The firmware starts as the board's app does (heatpump/app.py App: controller,
-defrost, settings, config and counters from flash through heatpump/store.py), and the
-app's persistence task runs on its schedule in sim time (settings and config compared
-every 5 s and saved when changed, counters offered every minute and written at most
-every 10 min). The simulated flash is an in-memory filesystem that survives the cut.
+gone. The firmware starts as the board's app does (heatpump/app.py App: the controller
+with its defrost, settings, config and counters from flash through heatpump/store.py),
+and the app's persistence task runs on its schedule in sim time (settings and config
+compared every 5 s and saved when changed, counters offered every minute and written at
+most every 10 min). The simulated flash is an in-memory filesystem that survives the cut.
 """
 
 import argparse
@@ -146,22 +146,6 @@ def make_stores(fs):
     return Store("/settings.json", check=check, fs=fs), CounterStore("/counters.json", fs=fs)
 
 
-def attach_defrost(ctl):
-    """Give the controller its defrost state machine, if the firmware has a working one
-    and the controller did not attach it itself. Returns None, or why there is none."""
-    if ctl.defrost is not None:
-        return None
-    try:
-        from heatpump.defrost import Defrost
-    except ImportError:
-        return "the firmware has no heatpump/defrost.py yet: no defrost"
-    try:
-        ctl.defrost = Defrost(ctl.cfg)
-    except KeyError as e:
-        return f"heatpump/defrost.py needs config key {e} that config.py lacks: no defrost"
-    return None
-
-
 class TickLog:
     """Per-tick context for tools.invariants, run-length encoded (a day is 86400 ticks
     and most of them look like the one before). Iterating gives the checker its dicts."""
@@ -259,7 +243,6 @@ class Run:
         self.ctl = None
         self.hp = None  # the firmware's REPL object (heatpump.api.Api); None otherwise
         self.app = None  # the firmware's heatpump.app.App, when it is the firmware
-        self.defrost_missing = None  # why the firmware runs without defrost, if it does
         self._feed_sensors()
         self._boot()
 
@@ -270,8 +253,8 @@ class Run:
         self.app = None
         if self.controller_factory is None:
             # The firmware's own start (heatpump/app.py App): stores built anew (their RAM
-            # state is gone), the files from the flash that survived the cut, the defrost
-            # attached, settings checked against the board. Its tasks are not started:
+            # state is gone), the files from the flash that survived the cut, settings
+            # checked against the board. Its tasks are not started:
             # step() ticks the controller and runs the persistence task's schedule.
             self.store, self.counter_store = make_stores(self.flash)
             self.app = App(self.hal, self.store, self.counter_store, say=self._app_says)
@@ -283,10 +266,6 @@ class Run:
         self.ctl = ctl
         self.hp = hp
         self.firmware = isinstance(ctl, Controller)
-        if self.firmware:
-            self.defrost_missing = attach_defrost(ctl)
-            if self.defrost_missing and self.defrost_missing not in self.notes:
-                self.notes.append(self.defrost_missing)
         self.observe = self._observe_firmware if self.firmware else self._observe_view
         self._settings_in_ms = SETTINGS_EVERY_MS
         self._counters_in_ms = COUNTERS_EVERY_MS
@@ -541,9 +520,18 @@ class Recorder:
 
 
 def run_scenario(
-    sc, out_dir=None, every=1, progress=True, controller_factory=None, keep_rows=False
+    sc,
+    out_dir=None,
+    every=1,
+    progress=True,
+    controller_factory=None,
+    keep_rows=False,
+    after_step=None,
 ):
     """Run a validated scenario; write the outputs to out_dir (if given).
+
+    after_step(run), if given, is called after each step, before the tick is recorded
+    (tools/defrost_compare.py holds the plant's frost at zero and counts aux heat).
 
     Returns (metrics dict, the Run, rows): rows are the trace rows (tuples in
     TRACE_COLUMNS order, every `every` ticks) if keep_rows, else [].
@@ -571,6 +559,8 @@ def run_scenario(
                 for ev in run.due_events():
                     run.apply(ev)
             run.step()
+            if after_step is not None:
+                after_step(run)
             relays = run.relays()
             mode, state, defrost, faults, setpoint_c = run.observe()
             add_metrics(
@@ -590,7 +580,8 @@ def run_scenario(
             if record is not None:
                 record(i, relays, mode, state, defrost, faults, setpoint_c)
             if bar and i % 600 == 599:
-                bar.update(600 / 3600)
+                bar.n = min(bar.total, (i + 1) * STEP_MS / 3_600_000)  # no float drift
+                bar.refresh()
     finally:
         rec.close()
         if bar:

@@ -194,13 +194,6 @@ class App:
 
     def _load(self, values):
         ctl = self.ctl
-        if ctl.defrost is None:  # the simulator attaches it the same way (tools/sim.py)
-            try:
-                from heatpump.defrost import Defrost
-
-                ctl.defrost = Defrost(ctl.cfg)  # pyright: ignore[reportAttributeAccessIssue]
-            except (ImportError, KeyError) as e:
-                self.event("no defrost: %s" % exc_text(e))
         # Settings are checked against this board's fan speeds (the store cannot know).
         settings, errors = C.check_settings(values.get("settings") or {}, ctl.speeds)
         ctl.apply_settings(settings)

@@ -15,8 +15,10 @@ What the simulator and the invariant checker read after each tick (no allocation
 (it allocates: for the simulator and tests, not for the tick).
 
 Hooks:
-- defrost: set `ctl.defrost` to an object with `update(ctl, dt_ms) -> bool` (True:
-  a defrost step is active). It runs after the thermostat, may read `ctl.sensors`,
+- defrost: `ctl.defrost`, the controller's own defrost.Defrost, built with it (the
+  unit needs one); a test may replace it with another object with
+  `update(ctl, dt_ms) -> bool` (True: a defrost step is active), or set it to None
+  for the core without defrost. It runs after the thermostat, may read `ctl.sensors`,
   `ctl.seq` (comp_on, run_side, run_ms) and `ctl.thermostat`; the sequencer does
   the soft valve shift (see sequencer.py).
 - self-test: set `ctl.selftest` to a selftest.SelfTest. While its `active` is true,
@@ -40,6 +42,7 @@ from heatpump import config as C
 from heatpump import faults as F
 from heatpump import sensors as S
 from heatpump import thermostat as T
+from heatpump.defrost import Defrost
 from heatpump.protect import Protect
 from heatpump.sequencer import Sequencer
 from heatpump.ticks import ticks_diff
@@ -88,7 +91,7 @@ class Controller:
         self.protect = Protect(self.sensors, self.has_condensate)
         self.seq = Sequencer(hal, board, self.cfg)
         self.speeds = self.seq.speeds  # the fan speeds this board offers
-        self.defrost = None  # the defrost hook (see the module doc)
+        self.defrost = Defrost(self.cfg)  # the defrost hook (see the module doc)
         self.selftest = None  # the self-test hook (see the module doc)
         self.defrost_active = False
         self.condensate_full = False

@@ -6,8 +6,10 @@ still, and capacity falls (40 % with most of the coil blocked). A defrost runs t
 unit in cooling for a few minutes so the hot gas melts it.
 
     d = Defrost(cfg)                # cfg: the config dict (config.SCHEMA)
-    ctl.defrost = d                 # the controller's hook (controller.py)
     d.update(ctl, dt_ms) -> bool    # each tick; True while a defrost step is active
+
+The Controller builds its own as `ctl.defrost` (controller.py) and passes it config
+changes (configure).
 
 Initiation, checked only while the compressor heats and has done its min run:
 - timed: heating run with the outdoor coil at or below defrost_start_dC adds up;

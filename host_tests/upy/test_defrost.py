@@ -12,7 +12,6 @@ import sys
 
 from check import eq, raises
 from heatpump import defrost as D
-from heatpump.defrost import Defrost
 from replay_rig import Rig
 
 HEAT = {"mode": "heat", "setpoint": 22}
@@ -30,7 +29,6 @@ def rig(config=None, board="esp32-devkitc", settings=None, temps=None):
     for k in temps or {}:
         t[k] = temps[k]
     r = Rig(board, settings=settings or HEAT, config=cfg, temps=t)
-    r.ctl.defrost = Defrost(r.ctl.cfg)
     return r
 
 
