@@ -9,7 +9,6 @@ what is allowed, and changes nothing. Nothing here runs in the control tick.
 from heatpump import config as C
 from heatpump import defrost as D
 from heatpump import faults as F
-from heatpump import selftest as ST
 from heatpump import sensors as S
 from heatpump import sequencer as Q
 from heatpump.thermostat import SIDE_COOL, SIDE_HEAT
@@ -375,7 +374,12 @@ class Api:
     def _selftest(self):
         ctl = self.ctl
         if ctl.selftest is None:
-            ctl.selftest = ST.SelfTest(ST.default_path())
+            # Imported on first use: the self-test is ~20 kB of heap a unit only needs
+            # at commissioning.
+            from heatpump.selftest import SelfTest
+            from heatpump.selftest_report import default_path
+
+            ctl.selftest = SelfTest(default_path())
         return ctl.selftest
 
     def selftest(self, modes="both", cancel=False):
@@ -390,10 +394,12 @@ class Api:
         why = st.start(self.ctl, modes)  # ValueError for bad modes: nothing changed
         out = Screen(started=why is None, modes=modes, reason=why)
         if why is None:
+            from heatpump.selftest import STEP_NAMES
+
             out.text = (
                 "self-test started: %s. Progress prints as it goes (hp.selftest_progress(),"
                 " hp.status()); hp.selftest(cancel=True) stops it"
-                % ", ".join(ST.STEP_NAMES[k] for k in st.plan)
+                % ", ".join(STEP_NAMES[k] for k in st.plan)
             )
         else:
             out.text = "self-test not started: " + why
@@ -416,8 +422,10 @@ class Api:
         st = self._selftest()
         st.save()  # a report not yet on flash goes there now
         rep = st.last_report()
+        from heatpump.selftest_report import report_text
+
         out = Screen(rep or {})
-        out.text = ST.report_text(rep)
+        out.text = report_text(rep)
         return out
 
     def selftest_progress(self):

@@ -27,9 +27,8 @@ preallocated slots with a running serial; the app prints what is new after each 
 (`new_lines`), `hp.selftest_progress()` shows the ring. Lines are formatted only at
 events and every PROGRESS_MS, never on an ordinary tick.
 Temperatures in the report and the lines are in C and K, whatever `units` says.
+The report itself (its entries, its text, its file) is selftest_report.py.
 """
-
-import sys
 
 try:
     from micropython import const  # pyright: ignore[reportAssignmentType]
@@ -43,8 +42,17 @@ from heatpump import faults as F
 from heatpump import sensors as S
 from heatpump import sequencer as Q
 from heatpump import thermostat as T
+from heatpump.selftest_report import (
+    check_entry,
+    finished_report,
+    gpio_str,
+    k_str,
+    load_report,
+    mmss,
+    save_report,
+    t_str,
+)
 
-DEFAULT_PATH = "/selftest.json"  # where the board keeps the last report
 MODES = ("both", "cool", "heat")
 N_LINES = const(24)  # progress lines kept
 
@@ -96,41 +104,6 @@ HINTS = {
     "E8": "the reversing valve did not follow: check the valve's wiring and the board "
     'file\'s reversing_valve ("O"/"B")',
 }
-
-
-def default_path():
-    """DEFAULT_PATH on the board; None on CPython (the simulator keeps it in RAM)."""
-    return DEFAULT_PATH if sys.implementation.name == "micropython" else None
-
-
-def t_str(dC):
-    """'21.3 C' from tenths, in integer arithmetic."""
-    return _tenths(dC) + " C"
-
-
-def k_str(dK):
-    return _tenths(dK) + " K"
-
-
-def _tenths(v):
-    sign = "-" if v < 0 else ""
-    v = -v if v < 0 else v
-    return "%s%d.%d" % (sign, v // 10, v % 10)
-
-
-def _mmss(ms):
-    s = (ms + 999) // 1000
-    return "%d:%02d" % (s // 60, s % 60)
-
-
-def _gpio(spec):
-    """' (GPIO36)' from a board entry: a thermistor dict, a relay or input tuple."""
-    pin = None
-    if isinstance(spec, dict):
-        pin = spec.get("pin")
-    elif isinstance(spec, tuple) and spec:
-        pin = spec[0]
-    return " (GPIO%d)" % pin if isinstance(pin, int) else ""
 
 
 class SelfTest:
@@ -364,32 +337,16 @@ class SelfTest:
 
     def _check(self, check, measured, value, limit, ok, message=""):
         self.checks.append(
-            {
-                "step": self.name(),
-                "check": check,
-                "measured": measured,
-                "value": value,
-                "limit": limit,
-                "result": "pass" if ok else "fail",
-                "message": message,
-            }
+            check_entry(
+                self.name(), check, measured, value, limit, "pass" if ok else "fail", message
+            )
         )
         if ok:
             self._say("%s %s: pass" % (check, measured))
         return ok
 
     def _skip(self, check, why):
-        self.checks.append(
-            {
-                "step": self.name(),
-                "check": check,
-                "measured": None,
-                "value": None,
-                "limit": None,
-                "result": "skip",
-                "message": why,
-            }
-        )
+        self.checks.append(check_entry(self.name(), check, None, None, None, "skip", why))
         self._say("%s: skipped (%s)" % (check, why))
 
     def _fail(self, ctl, check, measured, value, limit, message):
@@ -401,17 +358,17 @@ class SelfTest:
         # pass: i is past the end; fail: the failed step ran; cancelled: it did not finish
         first = self.i + 1 if result == "fail" else self.i
         not_run = [STEP_NAMES[k] for k in self.plan[first:]]
-        self.report = {
-            "result": result,
-            "modes": self.modes,
-            "failed_step": failed,
-            "message": message,
-            "checks": self.checks,
-            "not_run": not_run,
-            "started_up_s": self.start_up_s,
-            "duration_s": self.total_ms // 1000,
-            "outdoor_c": None if self.outdoor0 is None else self.outdoor0 / 10,
-        }
+        self.report = finished_report(
+            result,
+            self.modes,
+            failed,
+            message,
+            self.checks,
+            not_run,
+            self.start_up_s,
+            self.total_ms,
+            self.outdoor0,
+        )
         self.unsaved = True
         self.active = False
         self._ask(T.IDLE, T.SIDE_NONE, False, ctl.level)  # the user's speed: no tap change
@@ -443,7 +400,7 @@ class SelfTest:
         title = name.replace("_", " ") + " sensor"
         lo, hi = PLAUSIBLE[i]
         limit = "%s..%s" % (t_str(lo), t_str(hi))
-        where = _gpio(ctl.board.thermistors.get(name))
+        where = gpio_str(ctl.board.thermistors.get(name))
         if sn.fault[i]:
             kind = S.KIND_NAMES[sn.fault[i]]
             what = {"open": "open circuit", "short": "short circuit", "jump": "jumping"}[kind]
@@ -545,7 +502,7 @@ class SelfTest:
                 True,
                 "pan not full",
                 "the condensate switch%s reads 'pan full' before any cooling: %s"
-                % (_gpio(ctl.board.inputs.get("condensate_full")), HINTS["E7"]),
+                % (gpio_str(ctl.board.inputs.get("condensate_full")), HINTS["E7"]),
             )
             return
         else:
@@ -594,13 +551,13 @@ class SelfTest:
     def _hold_text(self, ctl):
         seq = ctl.seq
         if seq.comp_on:
-            return "min run, %s left" % _mmss(seq.run_left_ms)
+            return "min run, %s left" % mmss(seq.run_left_ms)
         return "starting"
 
     def _wait_text(self, ctl):
         seq = ctl.seq
         if seq.comp_on:
-            return "(the compressor runs out its min run first, %s left)" % _mmss(seq.run_left_ms)
+            return "(the compressor runs out its min run first, %s left)" % mmss(seq.run_left_ms)
         if seq.wait == Q.W_STARTS:
             left = seq.starts_wait_ms()
         elif seq.wait == Q.W_SHIFT:
@@ -608,7 +565,7 @@ class SelfTest:
         else:
             left = seq.off_ms
         if left > 0:
-            return "in %s (%s)" % (_mmss(left), Q.WAIT_NAMES[seq.wait] or "min off")
+            return "in %s (%s)" % (mmss(left), Q.WAIT_NAMES[seq.wait] or "min off")
         return "any moment"
 
     def _blocked_fail(self, ctl, side, check):
@@ -776,7 +733,7 @@ class SelfTest:
 
     def _valve_fail(self, ctl, side, moved):
         cool = side == T.SIDE_COOL
-        where = _gpio(ctl.board.relays.get("reversing_valve"))
+        where = gpio_str(ctl.board.relays.get("reversing_valve"))
         conv = ctl.board.valve
         self._fail(
             ctl,
@@ -829,7 +786,7 @@ class SelfTest:
             return
         if seq.comp_on:
             if self.line_ms >= PROGRESS_MS:
-                self._say("cooling runs out its min run (%s left)" % _mmss(seq.run_left_ms))
+                self._say("cooling runs out its min run (%s left)" % mmss(seq.run_left_ms))
         else:
             self.stop_seen = True
             self.off_ms += dt_ms
@@ -879,9 +836,7 @@ class SelfTest:
         """Write a new report to flash (the app's persistence task, or the REPL)."""
         if not self.unsaved or not self.path:
             return False
-        from heatpump.store import Store
-
-        if Store(self.path, fs=self.fs, faults=self.store_faults).save(self.report):
+        if save_report(self.path, self.fs, self.store_faults, self.report):
             self.unsaved = False
             return True
         return False
@@ -889,47 +844,6 @@ class SelfTest:
     def last_report(self):
         """The last report: this boot's, or the one on flash; None if there is none."""
         if self.report is None and self.path and not self._loaded:
-            from heatpump.store import Store
-
             self._loaded = True
-            values = Store(self.path, fs=self.fs, faults=self.store_faults).load()
-            if values.get("result") in ("pass", "fail", "cancelled"):
-                self.report = values
+            self.report = load_report(self.path, self.fs, self.store_faults)
         return self.report
-
-
-def report_text(rep):
-    """The report as the REPL prints it."""
-    if not rep:
-        return "no self-test report yet: hp.selftest() runs one"
-    dur = rep.get("duration_s") or 0
-    out = rep.get("outdoor_c")
-    lines = [
-        "self-test %s (%s, %d:%02d, started at up %s s%s)"
-        % (
-            str(rep.get("result")).upper(),
-            rep.get("modes"),
-            dur // 60,
-            dur % 60,
-            rep.get("started_up_s"),
-            "" if out is None else ", outdoor %s C" % out,
-        ),
-        "%-11s %-27s %-6s %s" % ("step", "check", "result", "measured  [limit]"),
-    ]
-    for c in rep.get("checks") or ():
-        lines.append(
-            "%-11s %-27s %-6s %s  [%s]"
-            % (c["step"], c["check"], c["result"], c["measured"], c["limit"])
-        )
-        if c["result"] != "pass" and c["message"]:
-            lines.append("    -> " + c["message"])
-    if rep.get("not_run"):
-        lines.append("not run: " + ", ".join(rep["not_run"]))
-    if rep.get("result") == "fail":
-        lines.append(
-            "FAIL at step %s: fix what the -> line says, then hp.selftest() again"
-            % rep.get("failed_step")
-        )
-    elif rep.get("result") != "pass":
-        lines.append("%s: %s" % (str(rep.get("result")).upper(), rep.get("message")))
-    return "\n".join(lines)

@@ -6,7 +6,8 @@ MicroPython; the plant-model runs are in host_tests/test_selftest.py.
 """
 
 from check import eq
-from heatpump.selftest import SelfTest, report_text
+from heatpump.selftest import SelfTest
+from heatpump.selftest_report import report_text
 from replay_rig import Rig
 
 MILD = {"room": 24, "indoor_coil": 24, "outdoor": 20, "outdoor_coil": 20}
