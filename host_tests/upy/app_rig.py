@@ -8,7 +8,7 @@ other exception comes out of run() as it comes out of asyncio.run() on the board
 
     hal = RigHAL()
     loop = VirtualLoop(hal)
-    app = make_app(hal, loop, "/tmp/flash/")
+    app = make_app(hal, loop, "flash/")  # a folder for the two store files
     loop.run(app.main(), until_ms=3_600_000)
 """
 
