@@ -19,7 +19,7 @@ from heatpump.selftest import N_LINES, SelfTest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tools.invariants import check_invariants
+from tools.invariants import check_invariants, tick_context
 from tools.plant import DailyWeather, Plant, UnitParams
 
 SUMMER = {"room_c": 26.0, "outdoor_c": 30.0}
@@ -80,17 +80,7 @@ class Bench:
             self.hal.set_input("condensate_full", self.plant.condensate_full)
         self.hal.advance(1000)
         self.ctl.tick()
-        ctl = self.ctl
-        self.ticks.append(
-            {
-                "ms": self.hal.elapsed_ms,
-                "mode": ctl.mode,
-                "state": ctl.state,
-                "defrost": ctl.defrost_active,
-                "faults": ctl.active_codes(),
-                "broken": {k: v for k, v in self.broken.items() if v},
-            }
-        )
+        self.ticks.append(tick_context(self.ctl, self.hal, self.broken))
         lines, self._seen = self.st.new_lines(self._seen)
         self.printed += lines
 

@@ -166,12 +166,7 @@ class Api:
                 s += ", stops after min run in %s" % fmt_dur((seq.run_left_ms + 999) // 1000)
             return s
         s = "off"
-        if seq.wait == Q.W_STARTS:
-            left = seq.starts_wait_ms()
-        elif seq.wait == Q.W_SHIFT:
-            left = seq.shift_ms
-        else:
-            left = seq.off_ms
+        left = seq.wait_left_ms()
         if seq.wait:
             s += ", starts in %s (%s)" % (fmt_dur((left + 999) // 1000), Q.WAIT_NAMES[seq.wait])
         return s

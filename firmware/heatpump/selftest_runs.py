@@ -64,12 +64,7 @@ class RunSteps:
         seq = ctl.seq
         if seq.comp_on:
             return "(the compressor runs out its min run first, %s left)" % mmss(seq.run_left_ms)
-        if seq.wait == Q.W_STARTS:
-            left = seq.starts_wait_ms()
-        elif seq.wait == Q.W_SHIFT:
-            left = seq.shift_ms
-        else:
-            left = seq.off_ms
+        left = seq.wait_left_ms()
         if left > 0:
             return "in %s (%s)" % (mmss(left), Q.WAIT_NAMES[seq.wait] or "min off")
         return "any moment"

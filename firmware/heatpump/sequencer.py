@@ -159,6 +159,14 @@ class Sequencer:
         age = self._ages[k + _RING if k < 0 else k]  # the max_starts-th most recent start
         return _HOUR_MS - age
 
+    def wait_left_ms(self):
+        """Time until the held start may go, by whatever holds it (status text)."""
+        if self.wait == W_STARTS:
+            return self.starts_wait_ms()
+        if self.wait == W_SHIFT:
+            return self.shift_ms
+        return self.off_ms
+
     # ---- the tick -----------------------------------------------------------
 
     def apply(
