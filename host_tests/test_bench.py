@@ -316,14 +316,16 @@ def test_defrost_section_compares_the_defrost_modes_on_both_winter_days(quality_
     res = figs["defrost_compare_runs"].data
     assert set(res) == {"winter-humid", "winter-dry-cold", "capacity"}
     for day, modes in res.items():
-        assert set(modes) == {"demand", "timed", "frost-free"}
+        oracle = {"oracle"} if day == "capacity" else set()
+        assert set(modes) == {"demand", "timed", "frost-free"} | oracle
         key = f"defrost_{day.replace('-', '_')}_frost_free_defrosts"
         assert figs[key].value == 0  # frost held at zero: nothing to defrost
-    assert figs["defrost_compare_runs"].value == 9
+    assert figs["defrost_compare_runs"].value == 10
     bench.print_section("defrost", list(figs.values()))
     text = capsys.readouterr().out
     assert "winter-dry-cold (as its scenario sets it)" in text
     assert "tools.defrost_compare" in text
+    assert "oracle_frost_kg" in text
 
 
 def test_defrost_section_says_why_it_has_no_figures(monkeypatch, capsys):

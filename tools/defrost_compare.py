@@ -18,7 +18,11 @@ the firmware's Controller with its Defrost, one tick a simulated second). Runs:
 - `capacity` (humid day only): the room's heat loss raised to CAPACITY_UA_W_PER_K so
   the unit runs flat out and never catches up: the heat it delivers is its capacity.
   Demand, timed and frost-free again; `of_frost_free_pct` is the heat delivered as a
-  share of the frost-free run's.
+  share of the frost-free run's. Flat out there is also `oracle`: the best of a sweep of
+  runs that defrost the moment the plant's own frost reaches ORACLE_FROST_KG[i] (the
+  firmware's sequence, timers and protections unchanged; no board can see its frost).
+  No initiation rule can beat it under this sequence: it is the ceiling that demand's
+  figure is measured against. `oracle_frost_kg` is the best threshold.
 
 Figures per run: defrosts, defrost_min (time with a defrost step active), heat_kwh
 (heat into the room, net of what the defrosts took out of it), energy_kwh (electricity,
@@ -39,6 +43,7 @@ from tools.sim import run_scenario
 
 DAYS = ("winter-humid", "winter-dry-cold")
 MODES = ("demand", "timed", "frost-free")
+ORACLE_FROST_KG = (0.25, 0.3, 0.35, 0.4, 0.45)  # brackets the best (0.35 kg on the humid day)
 CAPACITY_UA_W_PER_K = 150.0  # 3.2 kW at 0 C outdoors: more than the unit gives
 LOW_LOCKOUT = {"heat_lockout_dC": -150, "heat_unlock_dC": -130}  # winter-dry-cold
 FIGURES = (
@@ -64,8 +69,13 @@ def scenario(day):
     return sc
 
 
-def run_one(day, mode, capacity=False, hours=None, start_hour=None):
-    """One run (hours and start_hour default to the scenario's); returns its figures."""
+def run_one(day, mode, capacity=False, hours=None, start_hour=None, oracle_kg=None):
+    """One run (hours and start_hour default to the scenario's); returns its figures.
+
+    With oracle_kg the run's own defrost rule is the clock at its longest interval, and a
+    defrost is asked for (hp.defrost()) once the plant's frost reaches oracle_kg and the
+    compressor has done its minimum run.
+    """
     sc = scenario(day)
     if capacity:
         sc["room"] = dict(sc["room"], ua_w_per_k=CAPACITY_UA_W_PER_K)
@@ -74,7 +84,9 @@ def run_one(day, mode, capacity=False, hours=None, start_hour=None):
     if start_hour is not None:
         sc["start"] = dict(sc["start"], hour=start_hour)
     frost_free = mode == "frost-free"
-    if not frost_free:
+    if oracle_kg is not None:
+        sc["config"] = dict(sc["config"], defrost_mode="timed", defrost_interval_s=7200)
+    elif not frost_free:
         sc["config"] = dict(sc["config"], defrost_mode=mode)
 
     def controller(hal, config, settings):
@@ -90,6 +102,9 @@ def run_one(day, mode, capacity=False, hours=None, start_hour=None):
         if frost_free:
             run.plant.unit.frost_kg = 0.0
         ctl = run.ctl
+        oracle_now = oracle_kg is not None and run.plant.unit.frost_kg >= oracle_kg
+        if oracle_now and not ctl.defrost.active and not ctl.seq.run_left_ms:
+            ctl.defrost.request()
         if ctl.defrost_active and "aux_heat" in run.relay_names and run.hal.relay("aux_heat"):
             aux_s += 1
 
@@ -110,19 +125,20 @@ def run_one(day, mode, capacity=False, hours=None, start_hour=None):
 
 
 def _job(args):
-    day, mode, capacity, hours = args
-    return args, run_one(day, mode, capacity, hours)
+    day, mode, capacity, hours, oracle_kg = args
+    return args, run_one(day, mode, capacity, hours, oracle_kg=oracle_kg)
 
 
 def compare(hours=None, procs=1, days=DAYS, capacity=True):
     """Every run of the module doc; hours=None runs the scenarios' own 24 h.
 
     Returns {day: {mode: figures}, "capacity": {mode: figures}}; a capacity figure set
-    also has of_frost_free_pct.
+    also has of_frost_free_pct, and capacity has the mode "oracle" too.
     """
-    jobs = [(day, mode, False, hours) for day in days for mode in MODES]
+    jobs = [(day, mode, False, hours, None) for day in days for mode in MODES]
     if capacity:
-        jobs += [("winter-humid", mode, True, hours) for mode in MODES]
+        jobs += [("winter-humid", mode, True, hours, None) for mode in MODES]
+        jobs += [("winter-humid", "oracle", True, hours, kg) for kg in ORACLE_FROST_KG]
     if procs > 1:
         from multiprocessing import Pool
 
@@ -131,8 +147,13 @@ def compare(hours=None, procs=1, days=DAYS, capacity=True):
     else:
         done = [_job(j) for j in jobs]
     out = {}
-    for (day, mode, cap, _h), figs in done:
-        out.setdefault("capacity" if cap else day, {})[mode] = figs
+    for (day, mode, cap, _h, kg), figs in done:
+        runs = out.setdefault("capacity" if cap else day, {})
+        if kg is not None:
+            figs["oracle_frost_kg"] = kg
+            if mode in runs and runs[mode]["heat_kwh"] >= figs["heat_kwh"]:
+                continue
+        runs[mode] = figs
     if "capacity" in out:
         free = out["capacity"]["frost-free"]["heat_kwh"]
         for figs in out["capacity"].values():
@@ -143,8 +164,9 @@ def compare(hours=None, procs=1, days=DAYS, capacity=True):
 def table(res):
     """The comparison as text lines, one block per day."""
     lines = []
-    head = " " * 20 + "".join(f"{m:>13s}" for m in MODES)
     for day, runs in res.items():
+        modes = [m for m in MODES + ("oracle",) if m in runs]
+        head = " " * 20 + "".join(f"{m:>13s}" for m in modes)
         if day == "capacity":
             title = (
                 f"capacity: winter-humid with the room's loss at {CAPACITY_UA_W_PER_K:g} W/K "
@@ -153,10 +175,10 @@ def table(res):
         else:
             title = day + " (as its scenario sets it)"
         lines += [title, head]
-        keys = FIGURES + (("of_frost_free_pct",) if day == "capacity" else ())
+        keys = FIGURES + (("of_frost_free_pct", "oracle_frost_kg") if day == "capacity" else ())
         for key in keys:
             cells = ""
-            for mode in MODES:
+            for mode in modes:
                 v = runs.get(mode, {}).get(key)
                 cells += f"{'-' if v is None else v!s:>13s}"
             lines.append(f"{key:20s}{cells}")
