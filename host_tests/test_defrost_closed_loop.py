@@ -45,3 +45,9 @@ def test_flat_out_demand_comes_within_a_percent_of_defrosting_by_the_plants_own_
     assert oracle["invariant_violations"] == 0
     assert 0.95 * 6 < oracle["defrosts"] < 2 * 6  # one each 30-60 min of frosting run
     assert demand["heat_kwh"] > 0.985 * oracle["heat_kwh"], (demand, oracle)
+
+
+@pytest.mark.parametrize(("mode", "kg"), [("oracle", None), ("demand", 0.35), ("clockwork", None)])
+def test_a_run_with_no_such_mode_is_refused_by_name(mode, kg):
+    with pytest.raises(ValueError, match=f"mode '{mode}'"):
+        run_one("winter-humid", mode, hours=0.01, oracle_kg=kg)
