@@ -76,8 +76,10 @@ def run_one(day, mode, capacity=False, hours=None, start_hour=None, oracle_kg=No
     defrost is asked for (hp.defrost()) once the plant's frost reaches oracle_kg and the
     compressor has done its minimum run.
     """
-    if (mode == "oracle") != (oracle_kg is not None) or mode not in (*MODES, "oracle"):
+    if mode not in (*MODES, "oracle"):
         raise ValueError(f"mode {mode!r}: one of {MODES}, or 'oracle' with oracle_kg")
+    if (mode == "oracle") != (oracle_kg is not None):
+        raise ValueError(f"mode {mode!r} with oracle_kg={oracle_kg}: only 'oracle' takes one")
     sc = scenario(day)
     if capacity:
         sc["room"] = dict(sc["room"], ua_w_per_k=CAPACITY_UA_W_PER_K)
