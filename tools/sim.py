@@ -27,11 +27,10 @@ import time
 
 from heatpump import config as fw_config
 from heatpump.api import Api
-from heatpump.app import App
+from heatpump.app import App, stores
 from heatpump.board import load_board
 from heatpump.controller import Controller
 from heatpump.hal.sim import SimHAL
-from heatpump.store import CounterStore, Store, sections
 
 from tools import scenario as scenario_mod
 from tools.invariants import check_invariants
@@ -141,9 +140,8 @@ class MemFS:
 
 
 def make_stores(fs):
-    """The app's two stores (heatpump/app.py stores()) on the given filesystem."""
-    check = sections({"config": fw_config.check, "settings": fw_config.check_settings})
-    return Store("/settings.json", check=check, fs=fs), CounterStore("/counters.json", fs=fs)
+    """The app's stores (heatpump/app.py stores()) on the given filesystem."""
+    return stores("/", fs)
 
 
 class TickLog:
@@ -236,7 +234,7 @@ class Run:
         if controller_factory is None:
             # What an installer left on the flash before the run: the scenario's settings
             # and config (both checked when the scenario was loaded).
-            store, _counters = make_stores(self.flash)
+            store = make_stores(self.flash)[0]
             settings, _errors = fw_config.check_settings(self.settings)
             cfg = fw_config.merge(fw_config.defaults(), self.config)
             store.save({"config": cfg, "settings": settings})
@@ -256,8 +254,10 @@ class Run:
             # state is gone), the files from the flash that survived the cut, settings
             # checked against the board. Its tasks are not started:
             # step() ticks the controller and runs the persistence task's schedule.
-            self.store, self.counter_store = make_stores(self.flash)
-            self.app = App(self.hal, self.store, self.counter_store, say=self._app_says)
+            self.store, self.counter_store, history = make_stores(self.flash)
+            self.app = App(
+                self.hal, self.store, self.counter_store, say=self._app_says, history=history
+            )
             ctl = self.app.ctl
             hp = self.app.hp
         else:
@@ -415,6 +415,7 @@ class Run:
         if ctl is not None:
             ctl.tick()
             if self.app is not None:
+                self.app.after_tick()
                 self._settings_in_ms -= STEP_MS
                 if self._settings_in_ms <= 0:
                     self._persist()

@@ -129,10 +129,13 @@ class AppApi(Api):
 
 
 class App:
-    def __init__(self, hal, store=None, counters=None, clock=None, repl=None, say=print):
+    def __init__(
+        self, hal, store=None, counters=None, clock=None, repl=None, say=print, history=None
+    ):
         self.hal = hal
         self.store = store  # store.Store for {"config", "settings"}, or None (no flash)
         self.counters = counters  # store.CounterStore, or None
+        self.history = history  # store.Store for the compressor's history, or None
         self.clock = clock or AsyncioClock()  # sleep_ms, create_task, run, reset
         self.repl = repl  # coroutine function taking the globals (aiorepl.task), or None
         self.say = say  # where messages for a person go (the console)
@@ -156,9 +159,8 @@ class App:
         self.hp = AppApi(self.ctl, self)
         cause = hal.reset_cause()
         self.event("started after a %s reset" % cause)
-        if cause == "watchdog":
-            self.record("A2")
-            self.say("app: the last reset was by the watchdog (the loop stalled): fault A2")
+        self._hist_gen = -1  # the controller's history generation last written
+        self._load_history(cause)
 
     # ---- events and faults ----------------------------------------------------
 
@@ -262,6 +264,44 @@ class App:
         self._drain(self.counters, None)
         return ok
 
+    def _load_history(self, cause):
+        """Starts, early stops, lockouts and resets from before this boot (history.py)."""
+        ctl = self.ctl
+        doc = self.history.load() if self.history is not None else {}
+        self._drain(self.history, "C1")
+        for msg in ctl.restore_history(doc):
+            self.event("stored history refused: " + msg)
+            self.record("C1")
+        crash_reset = doc.get("crash_reset") is True
+        if cause == "watchdog" or crash_reset:
+            why = "watchdog" if cause == "watchdog" else "crash rule"
+            ctl.note_reset()  # repeated ones lock the compressor out (A4)
+            if cause == "watchdog":
+                self.record("A2")
+                self.say("app: the last reset was by the watchdog (the loop stalled): fault A2")
+            self.event("reset by the %s counted towards the reset lockout" % why)
+            self.save_counters(force=True)  # the A2 count reaches flash now
+        self.save_history()
+
+    def save_history(self, crash_reset=False):
+        """Write the compressor's history (at each start and stop, lockout, reset)."""
+        ctl = self.ctl
+        self._hist_gen = ctl.history_gen
+        if self.history is None:
+            return False
+        doc = ctl.history()
+        if crash_reset:
+            doc["crash_reset"] = True  # the next boot counts this reset (A4)
+        ok = self.history.save(doc)
+        self._drain(self.history, None)
+        return ok
+
+    def after_tick(self):
+        """What follows each control tick: the history to flash when it changed (the
+        starts-per-hour rule must survive a power cut right after a start)."""
+        if self.ctl.history_gen != self._hist_gen:
+            self.save_history()
+
     # ---- the tasks ------------------------------------------------------------
 
     def _start(self):
@@ -287,6 +327,7 @@ class App:
         while gen == self.gen:
             ctl.tick()
             self.last_tick_ms = hal.ticks_ms()
+            self.after_tick()
             st = ctl.selftest
             if st is not None and st.n_lines != self._st_seen:
                 self._selftest_lines(st)
@@ -325,7 +366,10 @@ class App:
                 counters_in = _COUNTERS_EVERY_MS
                 self.save_counters()
 
-    async def _crashed(self, name, e):
+    def on_crash(self, name, e):
+        """The crash rule, up to its decision: every relay OFF, A1, the history on
+        flash. True: the board must reset now (the third crash within 10 min); the
+        simulator calls this too."""
         self.gen += 1  # the other tasks of this generation stop at their next wake
         self.all_off()
         text = "%s task: %s" % (name, exc_text(e))
@@ -338,13 +382,28 @@ class App:
         recent = [t for t in self.crash_ms if ticks_diff(now, t) < _CRASH_WINDOW_MS]
         recent.append(now)
         self.crash_ms = recent
-        if len(recent) >= _CRASHES_TO_RESET:
+        resetting = len(recent) >= _CRASHES_TO_RESET
+        self._safe(self.save_history, resetting)  # the stop, and the reset to come
+        if resetting:
             self.event("crash in the %s; every relay OFF" % text)
             self.stop("%d crashes within 10 min: resetting the board" % len(recent), True)
+        else:
+            self.event(
+                "crash in the %s; every relay OFF, restart in %d s" % (text, _RESTART_MS // 1000)
+            )
+        return resetting
+
+    def _safe(self, fn, *args):
+        try:
+            fn(*args)
+        except Exception as e:  # the way out must not stop at a full flash
+            self.event("%s failed: %s" % (getattr(fn, "__name__", "save"), exc_text(e)))
+
+    async def _crashed(self, name, e):
+        if self.on_crash(name, e):
             self.hal.reset()  # does not return on the board
             return
         pause_s = _RESTART_MS // 1000
-        self.event("crash in the %s; every relay OFF, restart in %d s" % (text, pause_s))
         self.say("app: every relay OFF; the app restarts in %d s" % pause_s)
         await self.clock.sleep_ms(_RESTART_MS)
         if self.stopped is None:
@@ -423,14 +482,20 @@ class App:
             )
 
 
-def stores(folder="/"):
-    """The flash stores: settings + config, and the counters, in folder."""
+def stores(folder="/", fs=None):
+    """The flash stores in folder: settings + config, the counters, the compressor's
+    history (App's store, counters and history). fs: the filesystem (the board's own
+    by default; the simulator's in-memory flash)."""
     from heatpump import store as S
 
     # Settings are checked here against every fan speed; App checks them against the
     # board's own speeds.
     check = S.sections({"config": C.check, "settings": C.check_settings})
-    return S.Store(folder + "settings.json", check=check), S.CounterStore(folder + "counters.json")
+    return (
+        S.Store(folder + "settings.json", check=check, fs=fs),
+        S.CounterStore(folder + "counters.json", fs=fs),
+        S.Store(folder + "history.json", fs=fs),
+    )
 
 
 def find_repl(say=print):
@@ -455,5 +520,5 @@ def run(board_file="/board.json", folder="/"):
     from heatpump.hal.esp32 import Esp32HAL
 
     hal = Esp32HAL(board)
-    st, counters = stores(folder)
-    App(hal, st, counters, repl=find_repl()).run()
+    st, counters, history = stores(folder)
+    App(hal, st, counters, repl=find_repl(), history=history).run()

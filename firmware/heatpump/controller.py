@@ -102,6 +102,7 @@ class Controller:
         self.demand = T.DEMAND_NAMES[T.OFF]
         self.state = "off"
         self.dt_ms = 0
+        self.history_gen = 0  # bumped when history() changed (the app then writes it)
         self._last_ms = hal.ticks_ms()
         # After power-up the compressor waits as if it had just stopped, plus a random
         # delay, so a street of units does not restart at once after an outage.
@@ -312,6 +313,19 @@ class Controller:
         if counters is not None:
             out.update(counters())  # defrosts by reason and how they ended
         return out
+
+    # ---- the compressor's history (kept on flash by the app: history.py) ----------
+
+    def history(self):
+        """What must survive a reset, as a plain dict (the app writes it to flash)."""
+        return {}
+
+    def restore_history(self, d):
+        """Put back history() from before a reset; returns messages for what it refused."""
+        return []
+
+    def note_reset(self):
+        """The last reset was abnormal (watchdog, crash rule): repeated ones lock out."""
 
     def restore_counters(self, d):
         """Put back counters from snapshot()["counters"]; ignores what it cannot use."""

@@ -170,9 +170,9 @@ def folder(path):
 
 def make_app(hal, clock, flash=None, repl=None, said=None):
     """An App on hal with its stores in the folder flash (None: no flash)."""
-    st, counters = stores(flash) if flash else (None, None)
+    st, counters, history = stores(flash) if flash else (None, None, None)
     say = said.append if said is not None else (lambda text: None)
-    return App(hal, st, counters, clock=clock, repl=repl, say=say)
+    return App(hal, st, counters, clock=clock, repl=repl, say=say, history=history)
 
 
 async def room(hal, clock, period_ms=10_000):
