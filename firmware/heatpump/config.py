@@ -57,14 +57,46 @@ SCHEMA = (
     ("watchdog_s", 10, 8, 120, "s", "watchdog: a loop stalled this long resets (at start)"),
 )
 
-# Pairs (low key, high key) that must stay in this order.
+# Pairs (low key, high key) that must stay in this order: low below high. Each value
+# alone is in range, but these pairs are read together, and out of order they defeat
+# each other (merge refuses them, check puts both back to their defaults).
+# Hysteresis pairs (protect.py, defrost.py): the trip must lie below the release, or
+# the code would rise and fall on one reading (or never clear).
 _ORDERED = (
     ("freeze_dC", "freeze_resume_dC"),
     ("overheat_resume_dC", "overheat_dC"),
     ("heat_lockout_dC", "heat_unlock_dC"),
     ("cool_min_outdoor_dC", "cool_max_outdoor_dC"),
     ("defrost_start_dC", "defrost_end_dC"),
+    # Anti-cold-blow (sequencer.py) against E3 (protect.py): in heating the indoor fan
+    # waits for the coil to reach cold_blow_dC, and the coil heats fastest without air.
+    # A release at or above overheat_dC trips E3 before the fan ever runs (72 trips in
+    # 12 h); one at or above overheat_resume_dC starts the air only inside E3's band,
+    # where it no longer counts as cool, with no margin for the overshoot while the fan
+    # spins up. So cold_blow < overheat_resume < overheat, a chain (check iterates).
+    ("cold_blow_dC", "overheat_resume_dC"),
+    # Auto (thermostat.py): a heating call ends at setpoint + stop_dK, and the side
+    # changes to cooling at setpoint + changeover_dK (cooling mirrored). A stop at or
+    # beyond the changeover ends every call on the other side's changeover: heat, cool,
+    # heat, ... (70 changeovers a day). start_dK has no such rule: a start beyond the
+    # changeover only means the new side's call begins later.
+    ("stop_dK", "changeover_dK"),
 )
+
+# Pairs (low key, high key) where low may equal high but not exceed it.
+# The defrost's valve-shift pause (sequencer.py) is the one compressor stop allowed
+# shorter than min_off_s: the exception exists to make a defrost's two reversals quick
+# (the room is not heated and the fans are off meanwhile). One longer than min_off_s is
+# no exception but a mistake: twice each defrost the unit would sit stopped longer than
+# its own rest rule asks. Equal is fine.
+_NOT_ABOVE = (("valve_shift_s", "min_off_s"),)
+# Checked and left without a rule: min_run_s and min_off_s against max_starts_per_hour
+# (at worst the starts limit never binds); valve_check_s against min_run_s or
+# cold_blow_max_s (a run shorter than the check just ends without a verdict; no air
+# heats the coil faster, which only helps the check); freeze_dC against dry_overcool_dK
+# (E1 stops a run that ices, whatever the thermostat asks); defrost_max_s and
+# defrost_interval_s against the compressor timers (a defrost ends by a soft shift and
+# waits for min_run_s to start); every other key is read alone.
 
 MODES = ("off", "cool", "heat", "auto", "fan", "dry")
 FANS = ("auto", "continuous")
@@ -122,10 +154,14 @@ def _choice(key, value, options):
 
 
 def _order_errors(cfg):
+    """(low key, high key, message) for each pair out of order in cfg."""
     errors = []
     for lo, hi in _ORDERED:
         if not cfg[lo] < cfg[hi]:
             errors.append((lo, hi, "%s=%r must be below %s=%r" % (lo, cfg[lo], hi, cfg[hi])))
+    for lo, hi in _NOT_ABOVE:
+        if cfg[lo] > cfg[hi]:
+            errors.append((lo, hi, "%s=%r must not exceed %s=%r" % (lo, cfg[lo], hi, cfg[hi])))
     return errors
 
 
@@ -163,11 +199,17 @@ def check(cfg):
             accepted[key] = validate(key, cfg[key])
         except ValueError as e:
             errors.append(str(e))
-    for lo, hi, msg in _order_errors(accepted):
-        accepted[lo] = _BY_KEY[lo][1]
-        accepted[hi] = _BY_KEY[hi][1]
-        errors.append(msg + ": both left at their defaults")
-    return accepted, errors
+    # A pair out of order goes back to its defaults; that may break a pair it shares a
+    # key with (cold_blow < overheat_resume < overheat), so again until none is. Ends:
+    # the defaults are in order, so each pass puts at least one more key at its default.
+    while True:
+        bad = _order_errors(accepted)
+        if not bad:
+            return accepted, errors
+        for lo, hi, msg in bad:
+            accepted[lo] = _BY_KEY[lo][1]
+            accepted[hi] = _BY_KEY[hi][1]
+            errors.append(msg + ": both left at their defaults")
 
 
 # ---- settings: what a person asks of the unit ----------------------------------
@@ -208,6 +250,13 @@ def setpoint_to_dC(value, units="C"):
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise ValueError(
             "setpoint=%r is not a number: allowed %s" % (value, setpoint_range(units))
+        )
+    # inf, nan and 1e308 would reach round() (OverflowError, ValueError) and a huge int
+    # the float division: no temperature is beyond 1000 degrees in either unit, and
+    # nan fails every comparison, so this refuses them all before any arithmetic.
+    if not -1000 <= value <= 1000:
+        raise ValueError(
+            "setpoint=%r is out of range: allowed %s" % (value, setpoint_range(units))
         )
     if units == "F":
         dC = round((value - 32) * 50 / 9)

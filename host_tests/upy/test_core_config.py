@@ -88,3 +88,103 @@ def test_settings():
     acc, errors = C.check_settings({"mode": "cool", "setpoint": 23, "fan": "sometimes"})
     eq((acc["mode"], acc["setpoint_dC"], acc["fan"]), ("cool", 230, "auto"), "accepted")
     eq(len(errors), 1, "fan refused")
+
+
+# ---- issue 12, finding 8: values each in range but inconsistent together ---------------
+
+
+def tuned():
+    """A consistent config with every value off its default (a tuned unit): each number
+    one step from its default, each choice on its other option."""
+    cfg = {}
+    for row in C.SCHEMA:
+        key, default, lo, hi = row[0], row[1], row[2], row[3]
+        if hi is None:
+            cfg[key] = lo[1] if default == lo[0] else lo[0]
+        else:
+            cfg[key] = default + 1 if default < hi else default - 1
+    return cfg
+
+
+def test_finding_8_cold_blow_release_at_or_above_overheat_is_refused():
+    cur = C.defaults()
+    for changes in (
+        {"cold_blow_dC": 450, "overheat_resume_dC": 440, "overheat_dC": 450},  # == E3 limit
+        {"cold_blow_dC": 450, "overheat_resume_dC": 400},  # above the E3 resume level
+        {"cold_blow_dC": 400, "overheat_resume_dC": 400},  # at it
+    ):
+        msg = str(raises(ValueError, C.merge, cur, changes))
+        assert "cold_blow_dC=%d" % changes["cold_blow_dC"] in msg, msg
+        assert "overheat_resume_dC=%d" % changes["overheat_resume_dC"] in msg, msg
+        assert "nothing changed" in msg, msg
+    eq(cur, C.defaults(), "nothing changed")
+    new = C.merge(cur, {"cold_blow_dC": 399, "overheat_resume_dC": 400})
+    eq((new["cold_blow_dC"], new["overheat_resume_dC"]), (399, 400), "just below: accepted")
+
+
+def test_finding_8_stop_offset_at_or_beyond_the_auto_changeover_gap_is_refused():
+    # In auto a heating call ends at setpoint + stop_dK and the side changes to cooling
+    # at setpoint + changeover_dK: a stop at or beyond the changeover lands every
+    # finished call on the other side's changeover (heat, cool, heat, ... all day).
+    for stop, changeover in ((30, 20), (20, 20), (25, 5)):
+        changes = {"stop_dK": stop, "changeover_dK": changeover}
+        msg = str(raises(ValueError, C.merge, C.defaults(), changes))
+        for part in ("stop_dK=%d" % stop, "changeover_dK=%d" % changeover, "nothing changed"):
+            assert part in msg, msg
+    new = C.merge(C.defaults(), {"stop_dK": 19, "changeover_dK": 20})
+    eq((new["stop_dK"], new["changeover_dK"]), (19, 20), "a stop inside the gap")
+    # start_dK has no such rule: beyond the changeover the call just starts later.
+    eq(C.merge(C.defaults(), {"start_dK": 30})["start_dK"], 30, "start beyond changeover")
+
+
+def test_finding_8_valve_shift_longer_than_min_off_is_refused():
+    msg = str(raises(ValueError, C.merge, C.defaults(), {"min_off_s": 60, "valve_shift_s": 90}))
+    assert "valve_shift_s=90" in msg and "min_off_s=60" in msg, msg
+    eq(C.merge(C.defaults(), {"min_off_s": 60, "valve_shift_s": 60})["valve_shift_s"], 60, "=")
+
+
+def test_finding_8_every_default_is_consistent_and_check_keeps_every_good_value():
+    eq(C.check(C.defaults()), (C.defaults(), []), "defaults")
+    cfg = tuned()
+    eq(C.check(cfg), (cfg, []), "a tuned config is kept whole")
+    # One pair out of order: those two at their defaults, every other value kept.
+    bad = dict(cfg)
+    bad["stop_dK"] = 25
+    acc, errors = C.check(bad)
+    eq(len(errors), 1, "one error")
+    assert "stop_dK=25" in errors[0] and "changeover_dK=21" in errors[0], errors
+    want = dict(cfg)
+    want["stop_dK"] = 5
+    want["changeover_dK"] = 20
+    eq(acc, want, "only the inconsistent pair reset")
+
+
+def test_finding_8_check_iterates_until_the_chain_is_consistent():
+    # cold_blow < overheat_resume < overheat: resetting the first pair to its defaults
+    # (300, 500) breaks the second (500 against the stored 450): it is reset too.
+    acc, errors = C.check({"cold_blow_dC": 420, "overheat_resume_dC": 400, "overheat_dC": 450})
+    eq(
+        (acc["cold_blow_dC"], acc["overheat_resume_dC"], acc["overheat_dC"]),
+        (300, 500, 600),
+        "the whole chain at its defaults",
+    )
+    eq(len(errors), 2, "both pairs named")
+    eq(C.check(acc), (acc, []), "the result is consistent")
+    # valve_shift <= min_off: both at their defaults, the unrelated min_run kept.
+    acc, errors = C.check({"min_off_s": 60, "valve_shift_s": 120, "min_run_s": 300})
+    eq((acc["min_off_s"], acc["valve_shift_s"], acc["min_run_s"]), (180, 30, 300), "pair")
+    eq(len(errors), 1, "one error")
+
+
+# ---- issue 12, finding 10: setpoints no number can reach -------------------------------
+
+
+def test_finding_10_non_finite_or_absurd_setpoint_is_refused_clearly():
+    inf = float("inf")
+    for value in (inf, -inf, float("nan"), 1e308, -1e308, 10**400, 1e30):
+        for units, allowed in (("C", "16..30 C"), ("F", "61..86 F")):
+            msg = str(raises(ValueError, C.setpoint_to_dC, value, units))
+            assert msg.startswith("setpoint=") and "is out of range" in msg, msg
+            assert "allowed " + allowed in msg, msg
+    eq(C.setpoint_to_dC(30.0), 300, "the top of the range still works")
+    eq(C.setpoint_to_dC(61, "F"), 161, "and in F")

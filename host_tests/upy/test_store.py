@@ -215,7 +215,7 @@ def test_missing_file_boots_with_defaults_and_no_fault():
 def test_corrupt_file_boots_with_defaults_keeps_it_aside_and_records_a_fault():
     good = saved_fs(OLD).files["/settings.json"]
     cases = [
-        ("not valid JSON", good[: len(good) // 2]),
+        ("not valid JSON", good[: good.index('"values": {') + 13]),  # nothing before the cut
         ("not valid JSON", "\x00\xff garbage"),
         ("not valid JSON", ""),
         ("not a", "[1, 2, 3]"),
@@ -442,3 +442,208 @@ def test_on_the_real_filesystem_save_load_and_keep_a_bad_file():
     eq(bad.load(), DEFAULTS, "corrupt file")
     eq(sorted(os.listdir(d)), ["settings.bad.json"], "kept aside")
     eq(bad.faults[0][0], store.FAULT_CORRUPT, "fault")
+
+
+# ---- issue 12, finding 9: a damaged file loses only what is damaged --------------------
+
+
+def tuned_config():
+    """A consistent config with every value off its default (a tuned unit)."""
+    from heatpump import config as C
+
+    cfg = {}
+    for row in C.SCHEMA:
+        key, default, lo, hi = row[0], row[1], row[2], row[3]
+        if hi is None:
+            cfg[key] = lo[1] if default == lo[0] else lo[0]
+        else:
+            cfg[key] = default + 1 if default < hi else default - 1
+    return cfg
+
+
+TUNED_SETTINGS = {"mode": "heat", "setpoint_dC": 215, "fan": "continuous", "speed": "low"}
+
+
+def settings_store(fs, faults=None):
+    """The board's settings file: config and settings sections, checked by config.py."""
+    from heatpump import config as C
+
+    check = store.sections({"config": C.check, "settings": C.check_settings})
+    return store.Store("/settings.json", check=check, fs=fs, faults=faults)
+
+
+def saved_settings_text():
+    fs = FakeFS()
+    assert settings_store(fs).save({"config": tuned_config(), "settings": TUNED_SETTINGS})
+    return fs.files["/settings.json"]
+
+
+def replace_value(text, key, token):
+    """text with the stored value of key (a number or a string) replaced by token."""
+    at = text.index('"%s": ' % key) + len(key) + 4
+    end = at
+    while text[end] not in ",}":
+        end += 1
+    return text[:at] + token + text[end:]
+
+
+def test_finding_9_one_bad_value_loses_only_that_value():
+    from heatpump import config as C
+
+    good = saved_settings_text()
+    cases = [
+        ("overheat_dC", "Infinity"),
+        ("min_off_s", "-Infinity"),
+        ("cold_blow_dC", "NaN"),
+        ("valve_check_s", "3x0"),  # a garbled number
+        ("sensor_jump_dK", "1e999"),  # a number no int holds
+        ("units", "Fahrenheit"),  # a garbled word (the quotes lost)
+        ("boot_delay_s", "1 2"),  # a space where a digit was
+    ]
+    for key, token in cases:
+        text = replace_value(good, key, token)
+        fs = FakeFS({"/settings.json": text})
+        st = settings_store(fs)
+        values = st.load()
+        want = tuned_config()
+        want[key] = C.defaults()[key]
+        eq(values["config"], want, "config after %s=%s" % (key, token))
+        eq(values["settings"], TUNED_SETTINGS, "settings after %s=%s" % (key, token))
+        # The same faults on both interpreters (CPython's json reads Infinity and NaN).
+        eq([f[0] for f in st.faults], [store.FAULT_CORRUPT, store.FAULT_VALUE], key)
+        corrupt, lost = st.faults[0][1], st.faults[1][1]
+        assert "not valid JSON" in corrupt and "kept as /settings.bad.json" in corrupt, corrupt
+        assert "config." + key in lost, lost
+        eq(fs.files["/settings.bad.json"], text, "the bad file kept aside as it was")
+        # What was recovered is on flash at once: the next boot has it, with no fault.
+        again = settings_store(FakeFS(fs.files))
+        eq(again.load(), values, "the next boot after %s=%s" % (key, token))
+        eq(again.faults, [], "no fault at the next boot")
+
+
+def test_finding_9_a_bad_value_in_settings_keeps_the_config():
+    from heatpump import config as C
+
+    text = replace_value(saved_settings_text(), "setpoint_dC", "2l5")
+    st = settings_store(FakeFS({"/settings.json": text}))
+    values = st.load()
+    eq(values["config"], tuned_config(), "config")
+    want = dict(TUNED_SETTINGS)
+    want["setpoint_dC"] = C.setting_defaults()["setpoint_dC"]
+    eq(values["settings"], want, "settings")
+    assert "settings.setpoint_dC" in st.faults[1][1], st.faults
+
+
+def value_end(text, key):
+    """The index of the , or } that ends the stored value of key."""
+    end = text.index('"%s": ' % key)
+    while text[end] not in ",}":
+        end += 1
+    return end
+
+
+def test_finding_9_a_truncated_file_keeps_every_value_before_the_cut():
+    from heatpump import config as C
+
+    good = saved_settings_text()
+    # Cut inside the number of whichever config value is stored mid-file (the order of
+    # the keys is the interpreter's: MicroPython's dicts keep none).
+    at = len(good) // 2
+    while True:
+        at = good.index('": ', at) + 3
+        if good[at] in "-0123456789":
+            break
+    cut = at + 1
+    st = settings_store(FakeFS({"/settings.json": good[:cut]}))
+    values = st.load()
+    tuned = {"config": tuned_config(), "settings": TUNED_SETTINGS}
+    defaults = {"config": C.defaults(), "settings": C.setting_defaults()}
+    kept = 0
+    for section in ("config", "settings"):
+        for key in tuned[section]:
+            before = value_end(good, key) < cut
+            kept += before
+            want = (tuned if before else defaults)[section][key]
+            eq(values[section][key], want, key)
+    assert kept > 10, kept
+    eq([f[0] for f in st.faults], [store.FAULT_CORRUPT, store.FAULT_VALUE], "faults")
+    assert "ends early" in st.faults[0][1], st.faults
+    assert "unreadable" in st.faults[1][1], st.faults
+
+
+def test_finding_9_corrupt_counters_are_salvaged_and_recorded():
+    fs = FakeFS()
+    counters = counters_of(1234, 98765, {"E1": 2, "E7": 1})
+    counters["defrosts"] = {"timed": 3, "demand": 40}
+    cs = store.CounterStore("/counters.json", fs=fs)
+    cs.load()
+    assert cs.maybe_save(counters, 0, force=True)
+    text = replace_value(fs.files["/counters.json"], "E7", "NaN")
+    faults = []
+    cs = store.CounterStore("/counters.json", fs=FakeFS({"/counters.json": text}), faults=faults)
+    got = cs.load()
+    want = counters_of(1234, 98765, {"E1": 2})
+    want["defrosts"] = {"timed": 3, "demand": 40}
+    eq(got, want, "every counter but the bad one")
+    eq([f[0] for f in faults], [store.FAULT_CORRUPT, store.FAULT_VALUE], "never silently")
+    assert "fault_counts.E7" in faults[1][1], faults
+    # A counters file beyond saving is not reset silently either.
+    faults = []
+    cs = store.CounterStore(
+        "/counters.json", fs=FakeFS({"/counters.json": "\x00" * 9}), faults=faults
+    )
+    eq(cs.load(), {}, "nothing readable")
+    eq([f[0] for f in faults], [store.FAULT_CORRUPT], "recorded")
+
+
+def test_finding_9_history_is_salvaged_like_the_others():
+    doc = {"starts": 17, "early_stops": 2, "ages_s": [10, 20, 30], "crash_reset": True}
+    fs = FakeFS()
+    assert store.Store("/history.json", fs=fs).save(doc)
+    text = fs.files["/history.json"].replace('"early_stops": 2', '"early_stops": 2.5.1')
+    st = store.Store("/history.json", fs=FakeFS({"/history.json": text}))
+    got = st.load()
+    eq(got, {"starts": 17, "ages_s": [10, 20, 30], "crash_reset": True}, "history")
+    eq([f[0] for f in st.faults], [store.FAULT_CORRUPT, store.FAULT_VALUE], "faults")
+    # A list is kept only whole: its positions carry meaning.
+    text = fs.files["/history.json"].replace("[10, 20, 30]", "[10, Infinity, 30]")
+    got = store.Store("/history.json", fs=FakeFS({"/history.json": text})).load()
+    eq(got, {"starts": 17, "early_stops": 2, "crash_reset": True}, "the list lost whole")
+
+
+def test_finding_9_salvage_of_the_flat_documents_and_damaged_structure():
+    cases = [
+        # (stored text, the values recovered)
+        (
+            '{"schema": 1, "values": {"mode": "heat", "setpoint_dC": NaN, "min_off_s": 240}}',
+            {"mode": "heat", "setpoint_dC": 210, "min_off_s": 240},
+        ),
+        (
+            '{"schema": 1, "values": {"mode": "heat", , "min_off_s": 240 ]}}',
+            {"mode": "heat", "setpoint_dC": 210, "min_off_s": 180},
+        ),
+        (
+            '{"schema": 1, "values": {"mode" "heat", "min_off_s": 240}',
+            {"mode": "off", "setpoint_dC": 210, "min_off_s": 240},
+        ),
+        (
+            '{"schema": Infinity, "values": {"mode": "cool", "min_off_s": 240}}',
+            {"mode": "cool", "setpoint_dC": 210, "min_off_s": 240},
+        ),
+        (
+            '\x00{"schema": 1, "values": {"setpoint_dC": 230, "min_off_s": 240 x}}',
+            {"mode": "off", "setpoint_dC": 230, "min_off_s": 180},
+        ),
+        (
+            '{"schema": 1, "values": {"mode": "he\\u00", "setpoint_dC": 230}}',
+            {"mode": "off", "setpoint_dC": 230, "min_off_s": 180},
+        ),
+    ]
+    for text, want in cases:
+        values, faults, fs = boot({"/settings.json": text})
+        eq(values, want, "from %r" % text)
+        eq(faults[0][0], store.FAULT_CORRUPT, "fault")
+    # A newer schema is not guessed at, even when the file is damaged.
+    values, faults, fs = boot({"/settings.json": '{"schema": 2, "values": {"mode": "heat", x}}'})
+    eq(values, DEFAULTS, "newer schema")
+    assert "schema 2" in faults[0][1], faults
