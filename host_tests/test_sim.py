@@ -117,7 +117,7 @@ def test_run_command_refuses_bad_input_and_writes_nothing(tmp_path, capsys):
     assert "s.json.config: unknown config key 'x': allowed units, min_off_s" in err
     assert not out.exists()
     assert sim.main(["run", "no-such-scenario"]) == 2
-    assert "bundled scenarios: blocked-drain" in capsys.readouterr().err
+    assert "bundled scenarios: abuse-week, blocked-drain" in capsys.readouterr().err
     with pytest.raises(SystemExit):
         sim.main(["run", str(path), "--every", "0"])
     assert "--every must be 1 or more" in capsys.readouterr().err
@@ -135,7 +135,8 @@ def test_set_and_config_events_go_through_the_repl_object():
     st = run.hp.status()
     assert st["setpoint"] == 25.5 and st["fan"] == "continuous"
     assert run.hp.config()["min_off_s"] == 240
-    assert run.config["min_off_s"] == 240  # the checker judges with it
+    assert run.config["min_off_s"] == 240
+    assert run.check_config["min_off_s"] == 180  # the checker: the loosest in force
 
 
 def test_settings_and_counters_come_back_from_flash_after_a_power_cut():
@@ -283,3 +284,164 @@ def test_long_runs_check_the_invariants_without_keeping_every_tick(monkeypatch):
     assert len(run.ticks) == 0
     assert any(n.startswith("invariants 2 and 6 not checked") for n in run.notes)
     assert result["invariant_violations"] == 0 and result["compressor_starts"] >= 1
+
+
+# ---- resets, REPL calls and refusals (issue 12) ---------------------------------------
+
+
+def heat(**kw):
+    """A cold afternoon in heating: the compressor runs most of the time."""
+    return make(
+        start={"room_c": 19.0, "hour": 12},
+        weather={"kind": "daily", "t_min_c": 0, "t_max_c": 5, "rh": 85},
+        settings={"mode": "heat", "setpoint": 22},
+        **kw,
+    )
+
+
+def compressor(run):
+    return [(ms, on) for ms, name, on in run.hal.relay_log if name == "compressor"]
+
+
+def external(run):
+    """The times the checker was told relays dropped without the controller."""
+    return [c["ms"] for c in run.ticks if c["state"] == sim.POWER_OFF]
+
+
+def test_a_watchdog_reset_drops_the_relays_and_boots_at_once_with_its_cause():
+    sc = heat(duration_h=0.5, events=[{"at_min": 20, "reset": "watchdog"}])
+    result, run, rows = sim.run_scenario(sc, progress=False, keep_rows=True)
+    assert (20 * 60_000, True) in [(ms, not on) for ms, on in compressor(run)]
+    assert all(not on for ms, _n, on in run.hal.relay_log if ms == 20 * 60_000)
+    assert external(run) == [20 * 60_000]
+    assert sim.POWER_OFF not in {r[12] for r in rows}  # no tick without power
+    assert run.hp.status()["uptime_s"] == 10 * 60
+    assert "started after a watchdog reset" in [e["text"] for e in run.hp.log()]
+    assert result["resets"] == {"power": 0, "watchdog": 1, "crash": 0, "crash_reset": 0}
+    assert result["invariant_violations"] == 0
+
+
+def test_a_crash_stops_the_relays_and_the_app_ticks_again_after_its_pause():
+    sc = heat(duration_h=0.5, events=[{"at_min": 20, "reset": "crash"}])
+    result, run, rows = sim.run_scenario(sc, progress=False, keep_rows=True)
+    crash_ms = 20 * 60_000
+    assert all(not on for ms, _n, on in run.hal.relay_log if ms == crash_ms)
+    assert any(ms == crash_ms and not on for ms, on in compressor(run))
+    states = {r[0]: r[12] for r in rows}
+    # Ticks at 1200 s (before the crash) and 1202 s (the restart): none in the pause.
+    assert states[1201.0] == sim.CRASHED and states[1202.0] != sim.CRASHED
+    assert not [c for c in run.ticks if c["ms"] == crash_ms + 1000]
+    assert external(run) == [crash_ms]
+    # The same app and controller go on: uptime counts from the start, A1 logged.
+    assert run.hp.status()["uptime_s"] == 30 * 60
+    assert "A1" in [f["code"] for f in run.hp.faults()]
+    assert run.hal.resets == 0
+    assert result["resets"]["crash"] == 1 and result["resets"]["crash_reset"] == 0
+
+
+def test_the_third_crash_within_10_min_resets_the_board():
+    events = [{"at_min": m, "reset": "crash"} for m in (10, 13, 16)]
+    result, run, _rows = sim.run_scenario(heat(duration_h=0.5, events=events), progress=False)
+    assert run.hal.resets == 1 and run.hal.cause == "soft reset"
+    assert run.hp.status()["uptime_s"] == 14 * 60  # booted at 16 min
+    assert "started after a soft reset reset" in [e["text"] for e in run.hp.log()]
+    assert result["resets"] == {"power": 0, "watchdog": 0, "crash": 3, "crash_reset": 1}
+    assert external(run) == [10 * 60_000, 13 * 60_000, 16 * 60_000]
+
+
+def test_a_power_reset_is_a_two_second_flicker():
+    sc = heat(duration_h=0.5, events=[{"at_min": 20, "reset": "power"}])
+    result, run, rows = sim.run_scenario(sc, progress=False, keep_rows=True)
+    off = [r[0] for r in rows if r[12] == sim.POWER_OFF]
+    assert off == [1201.0, 1202.0]
+    assert run.hal.cause == "power on"
+    assert result["resets"]["power"] == 1
+    assert run.hp.status()["uptime_s"] == 30 * 60 - 1202
+
+
+def test_resets_without_power_are_noted_and_not_applied():
+    events = [
+        {"at_min": 5, "power": "off"},
+        {"at_min": 6, "reset": "crash"},
+        {"at_min": 7, "hp": "clear"},
+        {"at_min": 8, "power": "on"},
+    ]
+    result, run, _rows = sim.run_scenario(heat(duration_h=0.2, events=events), progress=False)
+    assert any("at 6 min: crash reset ignored: the unit has no power" in n for n in run.notes)
+    assert any("at 7 min: hp.clear() ignored: the unit has no power" in n for n in run.notes)
+    assert result["resets"]["crash"] == 0
+
+
+def test_repl_calls_run_and_refusals_are_counted_not_raised():
+    sc = heat(
+        duration_h=0.5,
+        config={"boot_delay_s": 0, "min_off_s": 60},
+        events=[
+            {"at_min": 12, "hp": "defrost"},
+            {"at_min": 13, "hp": "defrost"},  # one is running: refused
+            {"at_min": 14, "set": {"setpoint": 45, "mode": "warm"}, "may_refuse": True},
+            {"at_min": 15, "config": {"min_off_s": 5}, "may_refuse": True},
+            {"at_min": 16, "config": {"min_run_s": 240}, "may_refuse": True},
+            {"at_min": 17, "hp": "clear"},
+        ],
+    )
+    result, run, rows = sim.run_scenario(sc, progress=False, keep_rows=True)
+    assert any(r[13] for r in rows if 12 * 60 < r[0] < 20 * 60)  # the defrost ran
+    assert result["refused_by"] == {"config": 1, "defrost": 1, "set": 1}
+    assert result["refused"] == 3
+    assert run.hp.config()["min_run_s"] == 240 and run.hp.status()["setpoint"] == 22.0
+    assert any("at 13 min: defrost refused (the first" in n for n in run.notes)
+    assert any("min_off_s=5 is out of range" in n for n in run.notes)
+
+
+def test_a_selftest_starts_and_is_cancelled_and_a_refused_one_is_counted():
+    mild = {"kind": "daily", "t_min_c": 15, "t_max_c": 20, "rh": 50}
+    events = [{"at_min": 5, "hp": "selftest"}, {"at_min": 6, "hp": "selftest"}]
+    result, run, _rows = sim.run_scenario(
+        make(duration_h=0.2, weather=mild, events=events), progress=False
+    )
+    assert run.ctl.selftest.active
+    assert result["refused_by"] == {"selftest": 1}  # one is already running
+    events[1] = {"at_min": 6, "hp": "selftest_cancel"}
+    result, run, _rows = sim.run_scenario(
+        make(duration_h=0.2, weather=mild, events=events), progress=False
+    )
+    assert not run.ctl.selftest.active and result["refused"] == 0
+
+
+def test_any_other_exception_from_the_repl_stops_the_run(monkeypatch):
+    from heatpump.api import Api
+
+    def broken(self):
+        raise TypeError("a bug, not a refusal")
+
+    monkeypatch.setattr(Api, "clear", broken)
+    with pytest.raises(TypeError, match="a bug"):
+        sim.run_scenario(
+            heat(duration_h=0.1, events=[{"at_min": 1, "hp": "clear"}]), progress=False
+        )
+
+
+def test_the_checker_holds_a_run_to_the_loosest_config_in_force():
+    sc = heat(
+        duration_h=0.3,
+        events=[
+            {"at_min": 2, "config": {"min_off_s": 120, "max_starts_per_hour": 8}},
+            {"at_min": 4, "config": {"min_off_s": 900, "max_starts_per_hour": 2}},
+            {"at_min": 5, "config": {"min_off_s": 5}, "may_refuse": True},
+        ],
+    )
+    _result, run, _rows = sim.run_scenario(sc, progress=False)
+    assert run.hp.config()["min_off_s"] == 900
+    assert run.check_config["min_off_s"] == 120
+    assert run.check_config["max_starts_per_hour"] == 8
+
+
+def test_an_abuse_scenario_runs_its_generated_events():
+    sc = heat(duration_h=1.0, abuse={"seed": 3, "resets_per_day": {"crash": 96, "watchdog": 96}})
+    result, run, _rows = sim.run_scenario(sc, progress=False)
+    assert result["refused"] > 0
+    assert result["resets"]["crash"] > 0 and result["resets"]["watchdog"] > 0
+    assert not run.pending  # every event was applied
+    again, _run, _rows = sim.run_scenario(sc, progress=False)
+    assert again == result  # the same seed, the same run

@@ -16,10 +16,34 @@ defrosts, defrost_minutes  defrost steps the controller reported, and their time
 faults                the fault codes seen active at any tick, sorted
 min_room_c, max_room_c
 invariant_violations  how many violations tools/invariants.py found
+
+What abuse (issue 12) is judged by. A defrost step is a tick with the defrost flag up
+or the state "defrost" (the valve-shift pauses around it), as the checker has it;
+min_run_s is the loosest in force during the run (tools/sim.py LOOSEST).
+max_thermostat_starts_in_any_hour  compressor starts in any sliding hour, not counting
+                      the restarts after a stop in a defrost step, counted straight
+                      across power cuts and resets (DESIGN.md invariant 3)
+max_short_runs_in_any_hour  compressor runs shorter than min_run_s ending in any
+                      sliding hour, whatever ended them (faults, defrost, resets)
+max_short_runs_in_any_hour_no_melt  the same without the defrost melt runs (a run that
+                      starts inside a defrost step)
+longest_defrost_compressor_s  the longest the compressor ran without a stop inside one
+                      defrost step (DESIGN.md invariant 9 bounds it by defrost_max_s)
+resets                {"power": power cuts and flickers, "watchdog": watchdog resets,
+                      "crash": control-task crashes, "crash_reset": those of them the
+                      app's crash rule answered with a board reset}
+refused               commands the firmware refused (ValueError, or a self-test not
+                      started); refused_by: the same by command
 """
+
+from bisect import bisect_right
+
+from heatpump import config as fw_config
 
 COMFORT_BAND_C = 1.0
 ASKING_MODES = ("heat", "cool", "auto", "dry")
+HOUR_MS = 3_600_000
+RESET_KINDS = ("power", "watchdog", "crash", "crash_reset")
 
 
 class Metrics:
@@ -37,6 +61,20 @@ class Metrics:
         self.faults = set()
         self.min_room_c = None
         self.max_room_c = None
+        self.now_ms = 0  # the time of the step being added (the sim's clock)
+        self.step_spans = []  # [first_ms, last_ms] of the ticks of each defrost step
+        self._step_on_s = 0.0  # compressor on without a stop in the defrost step so far
+        self.longest_step_on_s = 0.0
+        self.resets = dict.fromkeys(RESET_KINDS, 0)
+        self.refused = {}  # command -> refusals
+
+    def count_reset(self, kind):
+        self.resets[kind] += 1
+
+    def count_refused(self, what):
+        """Count one refused command; returns how many of its kind so far."""
+        self.refused[what] = self.refused.get(what, 0) + 1
+        return self.refused[what]
 
     def add(
         self,
@@ -50,8 +88,15 @@ class Metrics:
         power_w,
         capacity_w,
         faults=(),
+        state=None,
     ):
-        """Account for one step of dt_s seconds."""
+        """Account for one step of dt_s seconds (state: the controller's, after it)."""
+        dt_ms = int(round(dt_s * 1000))
+        self.now_ms += dt_ms
+        if defrost or state == "defrost":
+            self._defrost_step(dt_ms, compressor)
+        else:
+            self._step_on_s = 0.0
         if powered and mode in ASKING_MODES and setpoint_c is not None:
             self.asked_s += dt_s
             off_by = abs(room_c - setpoint_c)
@@ -77,9 +122,28 @@ class Metrics:
         if self.max_room_c is None or room_c > self.max_room_c:
             self.max_room_c = room_c
 
-    def result(self, relay_log, violations=()):
+    def _defrost_step(self, dt_ms, compressor):
+        spans = self.step_spans
+        if spans and spans[-1][1] == self.now_ms - dt_ms:
+            spans[-1][1] = self.now_ms
+        else:
+            spans.append([self.now_ms, self.now_ms])
+        self._step_on_s = self._step_on_s + dt_ms / 1000 if compressor else 0.0
+        self.longest_step_on_s = max(self.longest_step_on_s, self._step_on_s)
+
+    def in_defrost_step(self, ms):
+        spans = self.step_spans
+        i = bisect_right(spans, [ms, float("inf")]) - 1
+        return i >= 0 and ms <= spans[i][1]
+
+    def result(self, relay_log, violations=(), config=None):
+        """The metrics; config: the one the run is held to (its min_run_s)."""
         starts = compressor_starts(relay_log)
         comfort = 100.0 * self.comfy_s / self.asked_s if self.asked_s else None
+        min_run_ms = dict(fw_config.defaults(), **(config or {}))["min_run_s"] * 1000
+        runs = compressor_runs(relay_log)
+        short = [(on, off) for on, off in runs if off is not None and off - on < min_run_ms]
+        not_melt = [off for on, off in short if not self.in_defrost_step(on)]
         return {
             "comfort_pct": _round(comfort, 2),
             "degree_hours_outside": round(self.outside_kh, 3),
@@ -95,7 +159,24 @@ class Metrics:
             "min_room_c": _round(self.min_room_c, 2),
             "max_room_c": _round(self.max_room_c, 2),
             "invariant_violations": len(violations),
+            "max_thermostat_starts_in_any_hour": max_in_window(
+                self._thermostat_starts(runs), HOUR_MS
+            ),
+            "max_short_runs_in_any_hour": max_in_window([off for _on, off in short], HOUR_MS),
+            "max_short_runs_in_any_hour_no_melt": max_in_window(not_melt, HOUR_MS),
+            "longest_defrost_compressor_s": round(self.longest_step_on_s, 1),
+            "resets": dict(self.resets),
+            "refused": sum(self.refused.values()),
+            "refused_by": dict(sorted(self.refused.items())),
         }
+
+    def _thermostat_starts(self, runs):
+        # A start after a stop inside a defrost step is the defrost's own restart.
+        return [
+            on
+            for k, (on, _off) in enumerate(runs)
+            if k == 0 or not self.in_defrost_step(runs[k - 1][1])
+        ]
 
 
 def _round(x, nd):
@@ -105,6 +186,23 @@ def _round(x, nd):
 def compressor_starts(relay_log):
     """Times (ms) at which the compressor relay switched on."""
     return [ms for ms, name, on in relay_log if name == "compressor" and on]
+
+
+def compressor_runs(relay_log):
+    """[(on_ms, off_ms)] of each compressor run; off_ms None for one still on at the end."""
+    runs = []
+    on_ms = None
+    for ms, name, on in relay_log:
+        if name != "compressor":
+            continue
+        if on and on_ms is None:
+            on_ms = ms
+        elif not on and on_ms is not None:
+            runs.append((on_ms, ms))
+            on_ms = None
+    if on_ms is not None:
+        runs.append((on_ms, None))
+    return runs
 
 
 def max_in_window(times_ms, window_ms):

@@ -31,6 +31,31 @@ A scenario is one JSON object. Only `name`, `duration_h` and `weather` are requi
                  "drain": "blocked" | "clear"  (blocked, the pan fills until the float trips)
                  "power": "off" | "on"  (the relays drop out; at power-on the firmware
                                         boots from what it had saved on its flash)
+                 "reset": "watchdog"    the relays drop as at a power cut and the board
+                                        boots at once, reset cause "watchdog" (A2)
+                          "crash"       the control task crashes: the app's crash rule
+                                        (App.on_crash: every relay OFF, A1) restarts the
+                                        tasks after 2 s with no tick in between, or at
+                                        the third crash in 10 min resets the board
+                                        (it boots at once, cause "soft reset")
+                          "power"       a power flicker: off, and on again 2 s later
+                 "hp": "defrost" | "clear" | "selftest" | "selftest_cancel"
+                                        hp.defrost(), hp.clear(), hp.selftest(),
+                                        hp.selftest_cancel() at the REPL
+                 A set or config event may add "may_refuse": true: its values are then
+                 not checked when the file is loaded but go to the firmware as typed
+                 (abuse). Whatever the event, a refusal by the firmware (hp.* raising
+                 ValueError, or hp.selftest() answering started: false) changes nothing,
+                 is counted ("refused" in the metrics, the first of each command in the
+                 notes) and the run goes on; any other exception stops the run.
+                 hp, set, config and reset events while the unit has no power are
+                 noted and not applied.
+    abuse        {"seed": N, ...}: random abuse events added to `events`, the same for
+                 the same seed (tools/abuse.py: a command every "every_min" minutes
+                 with its "commands" weights, "faults_per_day" flapping sensors,
+                 "chatter_per_day" float chatter, "stuck_valve_per_day",
+                 "resets_per_day": {"watchdog": n, "crash": n, "power": n}; the
+                 defaults there)
 
 Settings and config are checked with the firmware's own rules when the file is loaded,
 so a run never stops half-way on a bad value. Errors name the file, the key and what is
@@ -44,11 +69,13 @@ import os
 from heatpump import config as fw_config
 from heatpump.board import BoardError, load_board
 
-from tools import REPO
+from tools import REPO, abuse
 from tools.plant import RoomParams, SensorParams, UnitParams
 
 SCENARIO_DIR = os.path.join(REPO, "scenarios")
-EVENT_ACTIONS = ("set", "config", "fault", "input", "stuck_valve", "power", "drain")
+EVENT_ACTIONS = ("set", "config", "fault", "input", "stuck_valve", "power", "drain", "reset", "hp")
+RESETS = ("watchdog", "crash", "power")
+HP_CALLS = ("defrost", "clear", "selftest", "selftest_cancel")
 TOP_KEYS = (
     "name",
     "description",
@@ -62,6 +89,7 @@ TOP_KEYS = (
     "settings",
     "config",
     "events",
+    "abuse",
 )
 SENSORS = ("room", "indoor_coil", "outdoor", "outdoor_coil", "supply_air")
 INPUTS = ("condensate_full", "pressure_trip")
@@ -143,7 +171,7 @@ def _event(where, ev, cfg):
     """Check one event; return the config in force after it."""
     _obj(where, ev)
     _num(where + ".at_min", ev.get("at_min"), 0)
-    actions = [k for k in ev if k != "at_min"]
+    actions = [k for k in ev if k not in ("at_min", "may_refuse")]
     if len(actions) != 1 or actions[0] not in EVENT_ACTIONS:
         raise ScenarioError(
             f"{where}: needs exactly one action of {', '.join(EVENT_ACTIONS)}; got {actions}"
@@ -151,6 +179,9 @@ def _event(where, ev, cfg):
     action = actions[0]
     value = ev[action]
     at = f"{where}.{action}"
+    if "may_refuse" in ev:
+        _may_refuse(where, ev, action)
+        return cfg
     if action == "set":
         if not value:
             raise ScenarioError(f"{at}: nothing to set; give any of {', '.join(SET_KEYS)}")
@@ -181,7 +212,30 @@ def _event(where, ev, cfg):
         raise ScenarioError(f"{at}: expected 'off' or 'on', got {value!r}")
     elif action == "drain" and value not in ("blocked", "clear"):
         raise ScenarioError(f"{at}: expected 'blocked' or 'clear', got {value!r}")
+    elif action == "reset" and value not in RESETS:
+        raise ScenarioError(f"{at}: expected one of {', '.join(map(repr, RESETS))}, got {value!r}")
+    elif action == "hp" and value not in HP_CALLS:
+        raise ScenarioError(
+            f"{at}: expected one of {', '.join(map(repr, HP_CALLS))}, got {value!r}"
+        )
     return cfg
+
+
+def _may_refuse(where, ev, action):
+    """A set or config event whose values the firmware judges at run time (abuse)."""
+    if ev["may_refuse"] is not True:
+        raise ScenarioError(f"{where}.may_refuse: only true is allowed, got {ev['may_refuse']!r}")
+    if action not in ("set", "config"):
+        raise ScenarioError(f"{where}.may_refuse: only a set or config event may be refused")
+    if not _obj(f"{where}.{action}", ev[action]):
+        raise ScenarioError(f"{where}.{action}: nothing to {action}")
+
+
+def _abuse(where, spec):
+    try:
+        return abuse.check(spec)
+    except ValueError as e:
+        raise ScenarioError(f"{where}: {e}") from None
 
 
 def _params(where, cls, value, extra=()):
@@ -236,6 +290,10 @@ def validate(sc, where="scenario"):
     events = sc.get("events", [])
     if not isinstance(events, list):
         raise ScenarioError(f"{where}.events: expected a list")
+    if "abuse" in sc:
+        out["abuse"] = _abuse(where + ".abuse", sc["abuse"])
+        sensors = tuple(load_board(out["board"]).thermistors)
+        events = events + abuse.events(out["abuse"], sc["duration_h"], sensors)
     # In time order (a stable sort: events at the same minute keep the file's order);
     # config changes are checked in that order, each on top of the ones before.
     order = sorted(range(len(events)), key=lambda i: _event_time(where, events, i))

@@ -16,15 +16,25 @@ with its defrost, settings, config and counters from flash through heatpump/stor
 and the app's persistence task runs on its schedule in sim time (settings and config
 compared every 5 s and saved when changed, counters offered every minute and written at
 most every 10 min). The simulated flash is an in-memory filesystem that survives the cut.
+
+Resets (scenario events, tools/scenario.py): a watchdog reset drops the relays and boots
+the firmware at once with the reset cause "watchdog"; a crash of the control task goes
+through the app's own crash rule (App.on_crash), which either restarts the tasks after
+its pause (no tick meanwhile) or resets the board (a boot with "soft reset"); a power
+reset is a 2 s cut. For each, the invariant checker gets a tick in the state "power
+off" at that time: the relays written then were not the controller's doing.
 """
 
 import argparse
+import bisect
 import io
 import json
+import operator
 import os
 import sys
 import time
 
+from heatpump import app as fw_app
 from heatpump import config as fw_config
 from heatpump.api import Api
 from heatpump.app import App, stores
@@ -67,6 +77,23 @@ COUNTERS_EVERY_MS = 60_000  # ... and offers the counters to their store this of
 MAX_CONTEXT_TICKS = 8 * 86400
 PLOT_POINTS = 20_000  # temperature samples kept for plot.png (relays come from the log)
 POWER_OFF = "power off"  # the state recorded while the unit has no power
+CRASHED = "crashed"  # the state recorded while the app waits to restart after a crash
+RESTART_MS = fw_app._RESTART_MS  # the app's pause between a crash and its new tasks
+FLICKER_MS = 2000  # a "power" reset: off this long
+# The config the invariant checker and the short-run metric hold a run to: for each
+# rule, the loosest value in force at any time of the run (a config change must not
+# make the runs before it look wrong).
+LOOSEST = {
+    "min_off_s": min,
+    "min_run_s": min,
+    "valve_shift_s": min,
+    "max_starts_per_hour": max,
+    "sensor_bad_readings": max,
+    "sensor_clear_s": min,
+    "defrost_max_s": max,
+    "max_early_stops": max,  # the short runs an hour may have (a key of the fixed firmware)
+}
+_AT_MIN = operator.itemgetter("at_min")
 
 
 class HourTable:
@@ -186,8 +213,10 @@ class Run:
     Without one, the firmware boots from its (simulated) flash.
 
     step() runs one control period; observe() -> (mode, state, defrost, faults,
-    setpoint_c) after it; due_events() and apply(ev) carry out the scenario's events;
-    hp is the firmware's REPL object (None for another controller or without power).
+    setpoint_c) after it; ticking is whether the controller ticked in it; due_events()
+    and apply(ev) carry out the scenario's events; hp is the firmware's REPL object
+    (None for another controller or without power). check_config is what the invariant
+    checker holds the run to (LOOSEST); violations its findings, after run_scenario.
     """
 
     def __init__(self, sc, controller_factory=None):
@@ -211,6 +240,8 @@ class Run:
         # and a controller_factory get (the firmware keeps its own on its flash).
         self.settings = dict(sc["settings"])
         self.config = dict(sc["config"])
+        self.check_config = fw_config.merge(fw_config.defaults(), self.config)
+        self.violations = []
         self.pending = list(sc["events"])  # scenario events not applied yet, in time order
         self.input_override = {}  # inputs forced by scenario events
         self.broken = {}  # sensor -> "open" | "short", as the HAL has them
@@ -241,6 +272,8 @@ class Run:
         self.ctl = None
         self.hp = None  # the firmware's REPL object (heatpump.api.Api); None otherwise
         self.app = None  # the firmware's heatpump.app.App, when it is the firmware
+        self.ticking = False  # the controller ticked in the last step
+        self._tick_from_ms = 0  # no tick before this (the app's pause after a crash)
         self._feed_sensors()
         self._boot()
 
@@ -260,6 +293,7 @@ class Run:
             )
             ctl = self.app.ctl
             hp = self.app.hp
+            self._note_config(ctl.cfg)  # what it read from flash
         else:
             ctl = self.controller_factory(self.hal, dict(self.config), dict(self.settings))
             hp = Api(ctl) if isinstance(ctl, Controller) else None
@@ -269,10 +303,15 @@ class Run:
         self.observe = self._observe_firmware if self.firmware else self._observe_view
         self._settings_in_ms = SETTINGS_EVERY_MS
         self._counters_in_ms = COUNTERS_EVERY_MS
+        self._tick_from_ms = 0
+
+    def _note_config(self, cfg):
+        loose = {k: pick(self.check_config[k], cfg[k]) for k, pick in LOOSEST.items() if k in cfg}
+        self.check_config = dict(cfg, **loose)
 
     def _app_says(self, text):
         # What the app tells a person (a bad flash file, ...): a note, and the live console.
-        self.notes.append(f"at {self.hal.elapsed_ms / 60_000:g} min: {text}")
+        self.notes.append(f"at {self.hal.elapsed_ms / 60_000:g} min: {text.rstrip()}")
         if self.echo is not None:
             self.echo(text)
 
@@ -300,6 +339,15 @@ class Run:
     def _observe_off(self):
         return "off", POWER_OFF, False, (), None
 
+    def _observe_crashed(self):
+        # Relays off and no tick until the app restarts; the first tick after the pause
+        # gives the controller's own view back.
+        if self.ticking:
+            self.observe = self._observe_firmware
+            return self.observe()
+        mode, _state, _defrost, faults, setpoint_c = self._observe_firmware()
+        return mode, CRASHED, False, faults, setpoint_c
+
     # ---- events --------------------------------------------------------------------
 
     def due_events(self):
@@ -312,42 +360,109 @@ class Run:
 
     def apply(self, ev):
         """Carry out one scenario event (validated by tools.scenario)."""
-        at = f"at {ev['at_min']:g} min"
-        if "set" in ev:
-            kw = dict(ev["set"])
-            if self.ctl is None:
-                self.notes.append(f"{at}: set {kw} ignored: the unit has no power")
-                return
-            if self.firmware:
-                if "setpoint" in kw and self.ctl.cfg["units"] == "F":
-                    kw["setpoint"] = kw["setpoint"] * 9 / 5 + 32  # hp.set takes display units
-                self.hp.set(**kw)
-            else:
-                self.ctl.set(**kw)
-            self.settings.update(ev["set"])
-        elif "config" in ev:
-            if self.ctl is None:
-                self.notes.append(f"{at}: config {ev['config']} ignored: the unit has no power")
-                return
-            if not self.firmware:
-                self.notes.append(
-                    f"{at}: config {ev['config']} ignored: this controller has no runtime config"
-                )
-                return
-            self.hp.config(**ev["config"])
-            self.config.update(ev["config"])
-        elif "fault" in ev:
-            self.break_sensor(ev["fault"]["sensor"], ev["fault"].get("kind"))
-        elif "input" in ev:
-            self.input_override.update(ev["input"])
-            self._feed_inputs()
-        elif "stuck_valve" in ev:
-            stuck = ev["stuck_valve"]
-            self.plant.set_stuck_valve("current" if stuck is True else stuck or None)
-        elif "drain" in ev:
-            self.plant.set_drain_blocked(ev["drain"] == "blocked")
-        elif "power" in ev:
-            self.set_power(ev["power"] == "on")
+        action = next(k for k in ev if k not in ("at_min", "may_refuse"))
+        getattr(self, "_on_" + action)(ev[action], f"at {ev['at_min']:g} min")
+
+    def _on_set(self, kw, at):
+        if self.ctl is None:
+            self.notes.append(f"{at}: set {kw} ignored: the unit has no power")
+            return
+        if not self.firmware:
+            if self._ask(at, "set", self.ctl.set, **kw):
+                self.settings.update(kw)
+            return
+        typed = dict(kw)
+        sp = kw.get("setpoint")
+        if self.ctl.cfg["units"] == "F" and type(sp) in (int, float):  # not a bool
+            typed["setpoint"] = sp * 9 / 5 + 32  # hp.set takes display units
+        if self._ask(at, "set", self.hp.set, **typed):
+            self.settings.update(kw)
+
+    def _on_config(self, changes, at):
+        if self.ctl is None:
+            self.notes.append(f"{at}: config {changes} ignored: the unit has no power")
+            return
+        if not self.firmware:
+            self.notes.append(
+                f"{at}: config {changes} ignored: this controller has no runtime config"
+            )
+            return
+        if self._ask(at, "config", self.hp.config, **changes):
+            self.config.update(changes)
+            self._note_config(self.ctl.cfg)
+
+    def _on_hp(self, cmd, at):
+        if self.hp is None:
+            why = "the unit has no power" if self.ctl is None else "this controller has no REPL"
+            self.notes.append(f"{at}: hp.{cmd}() ignored: {why}")
+            return
+        self._ask(at, cmd, getattr(self.hp, cmd))
+
+    def _ask(self, at, what, fn, **kw):
+        """fn(**kw), as typed at the REPL; True if done. A refusal (ValueError, or a
+        self-test not started) changes nothing: it is counted (the first of each command
+        noted) and the run goes on. Any other exception is a bug and stops the run."""
+        try:
+            out = fn(**kw)
+        except ValueError as e:
+            return self._refused(at, what, str(e))
+        if what == "selftest" and not out["started"]:
+            return self._refused(at, what, out["reason"])
+        return True
+
+    def _refused(self, at, what, why):
+        if self.metrics.count_refused(what) == 1:
+            self.notes.append(f"{at}: {what} refused (the first; all are counted): {why}")
+        return False
+
+    def _on_fault(self, fault, _at):
+        self.break_sensor(fault["sensor"], fault.get("kind"))
+
+    def _on_input(self, inputs, _at):
+        self.input_override.update(inputs)
+        self._feed_inputs()
+
+    def _on_stuck_valve(self, stuck, _at):
+        self.plant.set_stuck_valve("current" if stuck is True else stuck or None)
+
+    def _on_drain(self, drain, _at):
+        self.plant.set_drain_blocked(drain == "blocked")
+
+    def _on_power(self, power, _at):
+        self.set_power(power == "on")
+
+    def _on_reset(self, kind, at):
+        if self.ctl is None:
+            self.notes.append(f"{at}: {kind} reset ignored: the unit has no power")
+        elif kind == "power":
+            self.set_power(False)
+            later = {"at_min": (self.hal.elapsed_ms + FLICKER_MS) / 60_000, "power": "on"}
+            bisect.insort(self.pending, later, key=_AT_MIN)
+        elif kind == "watchdog":
+            self._drop_relays()
+            self.metrics.count_reset("watchdog")
+            self._reboot("watchdog")
+        elif self.app is None:
+            self.notes.append(f"{at}: crash ignored: this controller has no app")
+        else:
+            self._crash()
+
+    def _crash(self):
+        """The control task raises: the app's own crash rule (App.on_crash) decides."""
+        resetting = self.app.on_crash("control", RuntimeError("simulated crash"))
+        self._not_the_controller()
+        self.metrics.count_reset("crash")
+        if resetting:
+            self.metrics.count_reset("crash_reset")
+            self.hal.reset()
+            self._reboot("soft reset")
+        else:
+            self._tick_from_ms = self.hal.elapsed_ms + RESTART_MS
+            self.observe = self._observe_crashed
+
+    def _reboot(self, cause):
+        self.hal.cause = cause
+        self._boot()
 
     def break_sensor(self, sensor, kind):
         """Break a sensor "open" or "short" (None repairs it); the checker is told."""
@@ -367,19 +482,28 @@ class Run:
         self.powered = on
         self.plant.power(on)
         if not on:
-            # The relays drop out with the supply; the firmware's RAM is gone, its flash
-            # stays. The checker is told the relays were not the controller's doing.
-            for name in self.relay_names:
-                self.hal.set_relay(name, False)
-            if self.record_ticks:
-                mode, _state, _defrost, faults, _sp = self.observe()
-                self.ticks.add(self.hal.elapsed_ms, (mode, POWER_OFF, False, faults, ()))
+            # The firmware's RAM is gone, its flash stays.
+            self._drop_relays()
+            self.metrics.count_reset("power")
             self.ctl = None
             self.hp = None
             self.app = None
             self.observe = self._observe_off
         else:
-            self._boot()
+            self._reboot("power on")
+
+    def _drop_relays(self):
+        """Every relay drops out with the supply (a power cut, a reset)."""
+        for name in self.relay_names:
+            self.hal.set_relay(name, False)
+        self._not_the_controller()
+
+    def _not_the_controller(self):
+        # The checker is told the relays written now were not the controller's doing:
+        # a tick context with the state "power off" at this time.
+        if self.record_ticks:
+            mode, _state, _defrost, faults, _sp = self.observe()
+            self.ticks.add(self.hal.elapsed_ms, (mode, POWER_OFF, False, faults, ()))
 
     # ---- the step ------------------------------------------------------------------
 
@@ -412,7 +536,8 @@ class Run:
         self._feed_sensors()
         self.hal.advance(STEP_MS)
         ctl = self.ctl
-        if ctl is not None:
+        self.ticking = ctl is not None and self.hal.elapsed_ms >= self._tick_from_ms
+        if self.ticking:
             ctl.tick()
             if self.app is not None:
                 self.app.after_tick()
@@ -575,8 +700,9 @@ def run_scenario(
                 plant.power_w,
                 plant.capacity_w,
                 faults,
+                state,
             )
-            if run.record_ticks and run.powered:
+            if run.record_ticks and run.ticking:
                 add_tick(hal.elapsed_ms, (mode, state, defrost, faults, run._broken_key))
             if record is not None:
                 record(i, relays, mode, state, defrost, faults, setpoint_c)
@@ -588,8 +714,9 @@ def run_scenario(
         if bar:
             bar.close()
     ticks = run.ticks if run.record_ticks else None
-    violations = check_invariants(run.hal.relay_log, run.board, run.config, ticks)
-    result = run.metrics.result(run.hal.relay_log, violations)
+    violations = check_invariants(run.hal.relay_log, run.board, run.check_config, ticks)
+    run.violations = violations
+    result = run.metrics.result(run.hal.relay_log, violations, run.check_config)
     if out_dir:
         write_outputs(out_dir, sc, run, rec, result, violations)
     return result, run, rec.rows if keep_rows else []
