@@ -101,14 +101,21 @@ def test_fahrenheit_display_and_input(r):
         r.hp.set(setpoint=22)
 
 
-def test_config_change_takes_effect_from_the_next_stop(r):
+def test_finding_4_a_raised_min_off_applies_to_the_rest_under_way(r):
+    # Decision (issue 12, finding 4): a changed min_off_s / min_run_s applies to the
+    # rest or run under way, measured from its stop or start, as well as to the next.
+    boot_wait = r.ctl.seq.wait_left_ms()
     assert r.hp.config(min_off_s=300) == {"min_off_s": 300}
     r.run(250)
-    first = r.starts()[0]  # the power-up wait was loaded with the old 180 s
+    assert r.starts() == []  # the power-up wait grew by the 120 s added
+    r.run(200)
+    first = r.starts()[0]
+    assert boot_wait + 120_000 <= first * 1000 <= boot_wait + 130_000
+    assert r.hp.config(min_run_s=240) == {"min_run_s": 240}
     r.set_temp("room", 22)
     r.run(200)
     stop = r.changes("compressor")[-1][0]
-    assert stop == first + 180
+    assert stop == first + 240
     r.set_temp("room", 26)
     r.run(400)
     assert r.starts() == [first, stop + 300]

@@ -243,7 +243,8 @@ def test_e1_coil_freeze_stops_cooling_fan_keeps_running_resumes_when_thawed():
 
 
 def test_e2_five_freezes_in_an_hour_lock_cooling_out_until_cleared():
-    r = rig(COOL, SUMMER, config={"freeze_s": 60})
+    # Each run outlasts its min run, so these are not early stops (E9 would lock first).
+    r = rig(COOL, SUMMER, config={"freeze_s": 60, "min_run_s": 60})
     for _ in range(5):
         r.coil_follows = True
         r.wait_until(lambda r: r.on("compressor"), 400)
@@ -332,13 +333,31 @@ def test_e7_full_condensate_pan_stops_cooling_at_once_and_resumes_when_it_drains
     r.run(200)
     r.hal.set_input("condensate_full", True)
     r.run(1)
-    assert faults(r) == ("E7",) and r.changes("compressor")[-1] == (201, False)
+    assert faults(r) == () and r.on("compressor")  # one reading may be a bounce
+    r.run(1)
+    assert faults(r) == ("E7",) and r.changes("compressor")[-1] == (202, False)
     r.run(100)
     r.hal.set_input("condensate_full", False)
+    r.run(119)
+    assert faults(r) == ("E7",), "the pan must read clear for 2 min"
     r.run(1)
     assert faults(r) == ()
     restart = r.wait_until(lambda r: r.on("compressor"), 200)
-    assert restart == 201 + 180
+    assert restart == 302 + 120  # min off (180 s) ended before the pan drained
+    assert_invariants(r)
+
+
+def test_finding_3_a_chattering_float_switch_stops_the_compressor_once():
+    r = rig(COOL, SUMMER)
+    r.run(400)
+    assert r.on("compressor")
+    full = True
+    for period_s in (2, 5, 3, 6, 4) * 60:  # 20 min of a switch flipping every 2-6 s
+        r.hal.set_input("condensate_full", full)
+        r.run(period_s)
+        full = not full
+    stops = [t for t, on in r.changes("compressor") if not on]
+    assert len(stops) == 1 and faults(r) == ("E7",)
     assert_invariants(r)
 
 

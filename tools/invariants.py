@@ -61,7 +61,9 @@ Invariants checked (DESIGN.md numbering; 7 belongs to the app, 8 to the REPL tes
   with the cooling valve and the outdoor air off (what a trapped defrost looks like at
   the relays) exceeds defrost_max_s + 30 s (tick bound; with ticks, stretches inside a
   melt run are left to (a)). (c) With ticks: a defrost step of ticks with "defrost" True
-  exceeds valve_shift_s + defrost_max_s + 60 s (tick bound from its first tick).
+  exceeds valve_shift_s + defrost_max_s + 60 s (tick bound from its first tick; a
+  config that changed during the run may give "valve_shift_max_s", the longest pause
+  in force, which this bound then uses).
 """
 
 from bisect import bisect_left
@@ -376,7 +378,8 @@ def _check_early_stops(out, runs, tk, cfg):
         if off is None or off - on >= min_run:
             continue
         ctxs = tk.at(off)
-        if _in_defrost(ctxs) or _external(ctxs) or any(c.get("faults") for c in ctxs):
+        crashed = any(c.get("state") == "crashed" for c in ctxs)  # the app's way out
+        if _in_defrost(ctxs) or _external(ctxs) or crashed or any(c.get("faults") for c in ctxs):
             continue
         _v(
             out,
@@ -471,7 +474,9 @@ def _melt_look_over(out, tk, since, until, bound, air, max_s):
 
 
 def _check_defrost_steps(out, tk, cfg):
-    bound_s = cfg["valve_shift_s"] + cfg["defrost_max_s"] + STEP_SLACK_S
+    # valve_shift_max_s: the longest pause in force, where the config changed in the run
+    shift_s = cfg.get("valve_shift_max_s", cfg["valve_shift_s"])
+    bound_s = shift_s + cfg["defrost_max_s"] + STEP_SLACK_S
     for first, last in tk.flag_spans:
         if last - first >= bound_s * 1000:
             _v(
@@ -551,6 +556,7 @@ def _check_sensors(out, log, board, ticks, cfg):
     run = {}  # sensor -> broken ticks in a row
     last_broken = {}  # sensor -> ms of the last tick that read it broken
     prev_faults = set()
+    was_defrost = False
     energised_in_cool = board.valve == "O"
     for c in ticks:
         ms = c["ms"]
@@ -572,8 +578,13 @@ def _check_sensors(out, log, board, ticks, cfg):
                 run[s] = 0
         faults = set(c.get("faults") or ())
         cool = relays.get("reversing_valve", False) == energised_in_cool
+        # The indoor coil, with no air over it in a defrost step and its drip, is not
+        # judged there; a broken one must be raised by the tick after.
+        in_defrost = c.get("defrost") or c.get("state") == "defrost"
+        coil_held = in_defrost or was_defrost
+        was_defrost = in_defrost
         for s, k in run.items():
-            if k < n_bad:
+            if k < n_bad or (s == "indoor_coil" and coil_held):
                 continue
             code = SENSOR_CODES[s]
             if code not in faults:

@@ -307,7 +307,9 @@ class Run:
 
     def _note_config(self, cfg):
         loose = {k: pick(self.check_config[k], cfg[k]) for k, pick in LOOSEST.items() if k in cfg}
-        self.check_config = dict(cfg, **loose)
+        # The defrost step's bound grows with the pause: the longest one in force.
+        longest = max(self.check_config.get("valve_shift_max_s", 0), cfg["valve_shift_s"])
+        self.check_config = dict(cfg, valve_shift_max_s=longest, **loose)
 
     def _app_says(self, text):
         # What the app tells a person (a bad flash file, ...): a note, and the live console.

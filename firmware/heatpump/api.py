@@ -11,6 +11,7 @@ from heatpump import defrost as D
 from heatpump import faults as F
 from heatpump import sensors as S
 from heatpump import sequencer as Q
+from heatpump.supervisor import KIND_NAMES
 from heatpump.thermostat import SIDE_COOL, SIDE_HEAT
 
 _SET_KEYS = ("mode", "setpoint", "fan", "speed")
@@ -79,6 +80,10 @@ def _detail(i, detail, units):
         return " (at %s)" % fmt_temp(detail, units)
     if kind == F.DETAIL_SENSOR and 0 < detail < len(S.KIND_NAMES):
         return " (%s)" % S.KIND_NAMES[detail]
+    if kind == F.DETAIL_SUPERVISED and 0 < detail < len(KIND_NAMES):
+        return " (%s)" % KIND_NAMES[detail]
+    if kind == F.DETAIL_COUNT and detail:
+        return " (%d in an hour)" % detail
     return ""
 
 
@@ -161,7 +166,7 @@ class Api:
     def _compressor_line(self):
         seq = self.ctl.seq
         if seq.comp_on:
-            s = "on for %s" % fmt_dur(seq.run_ms // 1000)
+            s = "on for %s" % fmt_dur(seq.run_now_s())
             if seq.holding and seq.run_left_ms:
                 s += ", stops after min run in %s" % fmt_dur((seq.run_left_ms + 999) // 1000)
             return s
@@ -298,25 +303,17 @@ class Api:
         return out
 
     def defrost(self):
-        """Start a defrost now (service use), in heating only; it runs its normal course."""
+        """Start a defrost (service use): from a heating run only; it runs its normal course."""
         ctl = self.ctl
+        why = ctl.defrost_refusal()
+        if why is not None:
+            raise ValueError(why)
         d = ctl.defrost
-        if not isinstance(d, D.Defrost):
-            raise ValueError("this controller has no defrost control")
-        if d.active or d.requested:
-            raise ValueError("a defrost is already running: see hp.status()")
-        if not (ctl.mode == "heat" or (ctl.mode == "auto" and ctl.thermostat.side == SIDE_HEAT)):
-            raise ValueError(
-                "a defrost runs only in heating: mode is %s (allowed: heat, or auto while "
-                "heating)" % ctl.mode
-            )
-        if ctl.protect.heat_block:
-            raise ValueError("heating is blocked (%s): no defrost" % ", ".join(ctl.active_codes()))
         d.request()
         out = Screen(defrost="requested")
         out.text = (
-            "defrost starts now: compressor off %d s, valve to cooling, melting until the "
-            "outdoor coil reaches %s or for %s at most"
+            "defrost starts once the heating run has done its min run: compressor off %d s,"
+            " valve to cooling, melting until the outdoor coil reaches %s or for %s at most"
             % (
                 ctl.cfg["valve_shift_s"],
                 fmt_temp(d.end_dC, self._units),
@@ -326,9 +323,16 @@ class Api:
         return out
 
     def clear(self):
-        """Release the latched lockouts (E2, E8); returns the codes released."""
-        out = Table(self.ctl.clear())
+        """Release the latched lockouts (E2, E8, E9, A4); returns the codes released."""
+        ctl = self.ctl
+        out = Table(ctl.clear())
         out.text = "cleared: %s" % (", ".join(out) if out else "nothing was latched")
+        if ctl.fault_active("E9"):
+            out.text += (
+                "; E9 stays while the last hour holds %d early stops (max_early_stops):"
+                " the compressor gets no more short runs than that, whoever asks"
+                % ctl.cfg["max_early_stops"]
+            )
         return out
 
     def stats(self):

@@ -19,7 +19,7 @@ SENSORS = ("room", "indoor_coil", "outdoor", "outdoor_coil", "supply_air")
 REQUIRED_SENSORS = ("room", "indoor_coil", "outdoor", "outdoor_coil")
 FAN_SPEEDS = ("fan_indoor_low", "fan_indoor_med", "fan_indoor_high")  # low -> high
 RELAYS = ("compressor", "reversing_valve", "fan_indoor") + FAN_SPEEDS + ("fan_outdoor", "aux_heat")
-INPUTS = ("condensate_full", "pressure_trip")
+INPUTS = ("condensate_full", "pressure_trip", "aux_limit")  # aux_limit: the element's cutout
 VALVE_CONVENTIONS = ("O", "B")  # "O": energised in cool, "B": energised in heat
 PULLS = ("up", "down", None)
 

@@ -39,6 +39,7 @@ SCHEMA = (
     ("sensor_jump_dK", 100, 20, 500, "0.1K/s", "S*: a faster change is an impossible jump"),
     ("sensor_clear_s", 30, 5, 600, "s", "S*: sane readings for this long clear a sensor fault"),
     ("valve_shift_s", 30, 30, 120, "s", "defrost: compressor pause around each valve move"),
+    ("max_early_stops", 3, 2, 6, "/h", "E9: stops before min_run_s in an hour that lock out"),
     # Read by defrost.py and app.py (their owners set the values; these follow DESIGN.md).
     (
         "defrost_mode",
@@ -124,6 +125,11 @@ def allowed(key):
     if row[3] is None:
         return ", ".join(row[2])
     return ("%d..%d %s" % (row[2], row[3], row[4])).rstrip()
+
+
+def maximum(key):
+    """The largest value a number key accepts (sizes the rings that must hold it)."""
+    return _BY_KEY[key][3]
 
 
 def _unknown(kind, key, names):

@@ -45,6 +45,7 @@ from heatpump import thermostat as T
 from heatpump.defrost import Defrost
 from heatpump.protect import Protect
 from heatpump.sequencer import Sequencer
+from heatpump.supervisor import K_DEFROST, K_NONE, K_SELFTEST, Supervisor
 from heatpump.ticks import ticks_diff
 
 # A tick further than this from the last counts as this long (2.3 h): longer than
@@ -87,12 +88,14 @@ class Controller:
         self.sensors = S.Sensors(channels)
         self.sensors.use_thermistor_codes(thermistor.OPEN, thermistor.SHORT)
         self.has_condensate = "condensate_full" in board.inputs
+        self.has_aux_cutout = "aux_limit" in board.inputs  # the aux element's thermal cutout
         self.thermostat = T.Thermostat()
         self.protect = Protect(self.sensors, self.has_condensate)
         self.seq = Sequencer(hal, board, self.cfg)
         self.speeds = self.seq.speeds  # the fan speeds this board offers
         self.defrost = Defrost(self.cfg)  # the defrost hook (see the module doc)
         self.selftest = None  # the self-test hook (see the module doc)
+        self.supervisor = Supervisor(self.cfg)  # bounds every compressor-on state
         self.defrost_active = False
         self.condensate_full = False
         self.uptime_s = 0
@@ -102,7 +105,6 @@ class Controller:
         self.demand = T.DEMAND_NAMES[T.OFF]
         self.state = "off"
         self.dt_ms = 0
-        self.history_gen = 0  # bumped when history() changed (the app then writes it)
         self._last_ms = hal.ticks_ms()
         # After power-up the compressor waits as if it had just stopped, plus a random
         # delay, so a street of units does not restart at once after an outage.
@@ -143,6 +145,8 @@ class Controller:
         self.thermostat.configure(cfg)
         self.protect.configure(cfg)
         self.seq.configure(cfg)
+        if getattr(self, "supervisor", None) is not None:
+            self.supervisor.configure(cfg)
         configure = getattr(self.defrost, "configure", None)
         if configure is not None:
             configure(cfg)  # the defrost hook follows hp.config() too
@@ -170,6 +174,11 @@ class Controller:
         seq = self.seq
         seq.age(dt)
         sn = self.sensors
+        # In a defrost step and its drip the indoor coil, with no air over it, may leave
+        # its sensor's range; nothing then needs it (the melt ends on the outdoor coil or
+        # time, and the supervisor bounds it), so its readings are not judged and the
+        # defrost does not abort itself on S2. A broken sensor is S2 once the pause ends.
+        sn.hold(S.INDOOR_COIL, self.defrost_active or seq.in_shift_pause())
         sn.read(hal, dt)
         if self.has_condensate:
             self.condensate_full = hal.read_input("condensate_full")
@@ -177,20 +186,22 @@ class Controller:
         demand = th.update(self.mode_i, self.setpoint_dC, sn.dC[S.ROOM], sn.ok[S.ROOM], dt)
         side = th.side
         st = self.selftest
-        testing = False
-        if st is not None and st.active:
-            testing = True
+        testing = st is not None and st.active
+        if testing and st is not None:
             st.update(self, dt)  # the self-test asks instead of the thermostat
             demand = st.demand
             side = st.side
         defrost = False
-        if self.defrost is not None and not testing:
-            defrost = bool(self.defrost.update(self, dt))
-        self.defrost_active = defrost
+        d = self.defrost
+        if d is not None and not testing:
+            defrost = bool(d.update(self, dt))
 
         pr = self.protect
         pr.now_s = self.uptime_s
         pr.update(dt, side, seq, self.condensate_full, defrost)
+        if d is not None:
+            not_clearing = getattr(d, "not_clearing", False)
+            pr.set_code(F.DEFROST, not_clearing, getattr(d, "last_coil", 0) if not_clearing else 0)
 
         calling = demand == T.HEAT or demand == T.COOL or demand == T.DRY
         if defrost:
@@ -203,23 +214,25 @@ class Controller:
             force = blocked
             if seq.comp_on and seq.run_side != side:
                 force = force or self._blocked(seq.run_side)
-        a = pr.active
-        # Aux heat: while the heat pump may not heat (E4, E8, an outdoor sensor), and
-        # in a defrost step to temper the air (the sequencer then runs the indoor fan
-        # at its lowest tap); never with an overheated coil or no room reading.
-        aux = (
-            (defrost or (demand == T.HEAT and pr.heat_block))
-            and not a[F.OVERHEAT]
-            and sn.ok[S.ROOM]
-            and not testing
+        comp = hal.relay("compressor")
+        # (The end of a melt run is the defrost's soft shift, not a hold.)
+        stop_wanted = (
+            comp and not defrost and not seq.run_defrost and (not want or side != seq.run_side)
         )
-        mode = self.mode_i
-        fan_on = mode == T.M_FAN or (
-            mode != T.M_OFF and (self.fan == "continuous" or pr.fan_force)
-        )
-        level = 1 if mode == T.M_DRY else self.level
+        tripped = self.supervisor.check(dt, comp, defrost, testing, stop_wanted)
+        if tripped != K_NONE:
+            force = True
+            pr.set_code(F.SUPERVISOR, True, tripped)  # until the next start
+            if tripped == K_DEFROST:
+                abort = getattr(d, "abort", None)
+                if abort is not None:
+                    abort()
+                defrost = want = False
+            elif tripped == K_SELFTEST and st is not None:
+                st.cancel(self)
+        self.defrost_active = defrost
+        level = 1 if self.mode_i == T.M_DRY else self.level
         if testing and st is not None:
-            fan_on = st.fan_on or pr.fan_force
             level = st.level
         seq.apply(
             want,
@@ -227,13 +240,40 @@ class Controller:
             force,
             defrost,
             level,
-            fan_on,
-            aux,
+            self._fan_on(pr, testing),
+            self._aux(demand, defrost, testing),
             sn.ok[S.INDOOR_COIL],
             sn.dC[S.INDOOR_COIL],
         )
+        if tripped != K_NONE and hal.relay("compressor"):
+            seq.all_off()  # the bound holds even if the sequencer did not stop it
+        elif pr.active[F.SUPERVISOR] and seq.comp_on:
+            pr.set_code(F.SUPERVISOR, False, 0)
         self.demand = T.DEMAND_NAMES[demand]
         self.state = self._state(demand, calling, side)
+
+    def _aux(self, demand, defrost, testing):
+        # Aux heat: while the heat pump may not heat (E4, E8, an outdoor sensor), and in
+        # a defrost step to temper the air (the sequencer then runs the indoor fan at its
+        # lowest tap); never with an overheated coil, no room reading, or no working
+        # overheat guard (the indoor coil reading sane now, or the element's own
+        # thermal cutout on the board, closed).
+        pr = self.protect
+        sn = self.sensors
+        if testing or pr.active[F.OVERHEAT] or not sn.ok[S.ROOM]:
+            return False
+        if not (defrost or (demand == T.HEAT and pr.heat_block)):
+            return False
+        if self.has_aux_cutout:
+            return not self.hal.read_input("aux_limit")
+        return sn.sane_now(S.INDOOR_COIL)
+
+    def _fan_on(self, pr, testing):
+        mode = self.mode_i
+        st = self.selftest
+        if testing and st is not None:
+            return st.fan_on or pr.fan_force
+        return mode == T.M_FAN or (mode != T.M_OFF and (self.fan == "continuous" or pr.fan_force))
 
     def _blocked(self, side):
         if side == T.SIDE_HEAT:
@@ -288,12 +328,18 @@ class Controller:
         self.protect.log.record(F.index(code), self.uptime_s, detail)
 
     def clear(self):
-        """Release the latched lockouts (E2, E8); return the codes released."""
+        """Release the latched lockouts (E2, E8, E9, A4); return the codes released
+        (E9 stays while the last hour still has max_early_stops early stops)."""
         return self.protect.clear()
 
     def shutdown(self):
-        """Every relay off now (the app's way out of the control loop)."""
+        """Every relay off now (the app's way out of the control loop); a defrost under
+        way ends with it, so what follows starts from a plain stop."""
         self.seq.all_off()
+        abort = getattr(self.defrost, "abort", None)
+        if abort is not None:
+            abort()
+        self.defrost_active = False
         # The next tick counts time from this stop, not from the last tick: the
         # min-off timer just started must not lose the time before it.
         self._last_ms = self.hal.ticks_ms()
@@ -314,18 +360,80 @@ class Controller:
             out.update(counters())  # defrosts by reason and how they ended
         return out
 
-    # ---- the compressor's history (kept on flash by the app: history.py) ----------
+    # ---- the compressor's history (kept on flash by the app) ------------------------
+
+    @property
+    def history_gen(self):
+        """Changes when history() does (a start, a stop, a lockout): the app then saves."""
+        return self.seq.history_gen + self.protect.history_gen
 
     def history(self):
-        """What must survive a reset, as a plain dict (the app writes it to flash)."""
-        return {}
+        """What must survive a reset, as a plain dict (the app writes it to flash): the
+        ages (s) of the last hour's starts, early stops and abnormal resets, the latched
+        lockouts in force, and whether the compressor runs."""
+        starts, early, running = self.seq.history()
+        latched, resets = self.protect.latched()
+        return {
+            "starts_s": starts,
+            "early_stops_s": early,
+            "resets_s": resets,
+            "latched": latched,
+            "running": running,
+        }
 
     def restore_history(self, d):
-        """Put back history() from before a reset; returns messages for what it refused."""
-        return []
+        """Put back history() from before a reset; returns messages for what it refused
+        (the app records C1 for them); what is good is kept."""
+        refused = []
+        if not isinstance(d, dict):
+            return ["history is %s, not a dict" % type(d).__name__] if d else []
+        lists = []
+        for key in ("starts_s", "early_stops_s", "resets_s"):
+            v = d.get(key, [])
+            good = [a for a in v if type(a) is int and a >= 0] if isinstance(v, list) else []
+            if not isinstance(v, list) or len(good) != len(v):
+                refused.append("%s=%r: only whole seconds are kept" % (key, v))
+            lists.append(good)
+        running = d.get("running", False)
+        if running is not True and running is not False:
+            refused.append("running=%r: taken as running (the safe reading)" % (running,))
+            running = True
+        latched = d.get("latched", {})
+        if not isinstance(latched, dict):
+            refused.append("latched=%r is not a dict" % (latched,))
+            latched = {}
+        self.seq.restore(lists[0], lists[1], running)
+        refused.extend(self.protect.restore_latched(latched, lists[2]))
+        return refused
 
     def note_reset(self):
-        """The last reset was abnormal (watchdog, crash rule): repeated ones lock out."""
+        """The last reset was abnormal (watchdog, crash rule): repeated ones lock out (A4)."""
+        self.protect.note_reset()
+
+    def defrost_refusal(self):
+        """None if hp.defrost() may ask for a defrost now, else why not (text)."""
+        d = self.defrost
+        refusal = getattr(d, "refusal", None)
+        if refusal is None:
+            return "this controller has no defrost control"
+        if not (
+            self.mode == "heat" or (self.mode == "auto" and self.thermostat.side == T.SIDE_HEAT)
+        ):
+            return (
+                "a defrost runs only in heating: mode is %s (allowed: heat, or auto while heating)"
+                % self.mode
+            )
+        if self.protect.heat_block:
+            return "heating is blocked (%s): no defrost" % ", ".join(self.active_codes())
+        seq = self.seq
+        heating_run = (
+            seq.comp_on
+            and seq.run_side == T.SIDE_HEAT
+            and not seq.run_defrost
+            and not self.defrost_active
+        )
+        sn = self.sensors
+        return refusal(heating_run, sn.ok[S.OUTDOOR_COIL], sn.dC[S.OUTDOOR_COIL])
 
     def restore_counters(self, d):
         """Put back counters from snapshot()["counters"]; ignores what it cannot use."""

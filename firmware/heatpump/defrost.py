@@ -24,7 +24,12 @@ Initiation, checked only while the compressor heats and has done its min run:
   unstable windows in a row: spread over 1.5 K) the timed rule applies.
 - a failed outdoor-coil sensor (S4, raised by protect): timed, counting heating run
   while the outdoor air is cold enough to frost, and the defrost ends by time only.
-- request(): a service defrost (hp.defrost()), in heating only.
+- request(): a service defrost (hp.defrost()). refusal() says first whether one may
+  start: only from a heating run (never from a cooling run held by its min run, nor
+  during another defrost or its drip), with frost to melt (the coil below
+  defrost_end_dC), and not within _GUARD_MS of heating run after the last one, so
+  repeated calls cannot cycle the compressor. Like every defrost it then waits for the
+  heating run's min_run_s.
 
 The step: update() returns True from initiation until the coil reaches
 defrost_end_dC or the compressor has run defrost_max_s in it. The sequencer does the
@@ -33,7 +38,8 @@ configured, or while aux heat runs), aux heat on, compressor on after valve_shif
 at the end compressor off for valve_shift_s (the drip time), valve back, heating with
 the anti-cold-blow fan rule. A defrost is aborted if heating stops being wanted
 (mode change) or allowed (a protection). Three defrosts in a row ended by the time
-limit raise D1 (the coil is not clearing); one ended at temperature clears it.
+limit, or aborted by a protection, raise D1 (the coil is not clearing); one ended at
+temperature clears it. abort() ends a step from outside (the supervisor).
 
 update() allocates nothing: ints and preallocated lists only.
 """
@@ -46,7 +52,6 @@ except ImportError:
         return x
 
 
-from heatpump import faults as F
 from heatpump import sensors as S
 from heatpump.thermostat import SIDE_HEAT
 
@@ -74,6 +79,7 @@ E_TEMP = const(0)
 E_TIME = const(1)
 E_ABORT = const(2)
 ENDS = ("coil clear", "time limit", "aborted")
+E_ABORT_MODE = const(3)  # aborted by a mode change (counted as aborted, no D1 verdict)
 
 # How the next defrost will be decided (status).
 RULE_DEMAND = const(0)
@@ -113,7 +119,10 @@ class Defrost:
         self._l_max = 0
         self.now_dK = 0  # outdoor air - outdoor coil at the last settled sample
         self.beyond_ms = 0  # demand: time the coil has been beyond the margin
-        self.timeouts = 0  # defrosts in a row ended by the time limit
+        self.timeouts = 0  # defrosts in a row ended by the time limit or a protection
+        self.not_clearing = False  # D1: the controller raises it while this holds
+        self.last_coil = 0  # the outdoor coil when the last defrost ended (D1's detail)
+        self.ended = False  # a defrost has completed since power-up (the manual guard)
         # Counters (persisted with the controller's).
         self.counts = [0] * len(REASONS)  # defrosts started, per reason
         self.ends = [0] * len(ENDS)  # defrosts ended, per way
@@ -136,38 +145,59 @@ class Defrost:
         self.margin_dK = cfg["defrost_margin_dK"]
 
     def request(self):
-        """A service defrost at the next tick (the caller checks the mode: api.py)."""
+        """A service defrost at the next allowed moment (hp.defrost(): check refusal())."""
         self.requested = True
+
+    def refusal(self, heating_run, coil_ok, coil):
+        """None if hp.defrost() may ask for one now, else why not (text).
+        heating_run: the compressor runs heating now, outside any defrost step."""
+        if self.active or self.requested:
+            return "a defrost is already running or asked for: see hp.status()"
+        if not heating_run:
+            return "a defrost starts only from a heating run: the compressor is not heating now"
+        if coil_ok and coil >= self.end_dC:
+            return "the outdoor coil is above the defrost end temperature: no frost to melt"
+        if self.ended and self.since_ms < _GUARD_MS:
+            return "the last defrost ended %d min of heating ago: the next may start after %d" % (
+                self.since_ms // 60_000,
+                _GUARD_MS // 60_000,
+            )
+        return None
+
+    def abort(self):
+        """End a step now, from outside (the supervisor); its frost accounting goes on."""
+        self.requested = False
+        if self.active:
+            self._end(E_ABORT, False, 0)
 
     # ---- the tick -----------------------------------------------------------
 
     def update(self, ctl, dt_ms):
         sn = ctl.sensors
         seq = ctl.seq
-        heating_wanted = ctl.thermostat.side == SIDE_HEAT and not ctl.protect.heat_block
+        side_heat = ctl.thermostat.side == SIDE_HEAT
+        heating_wanted = side_heat and not ctl.protect.heat_block
         coil_ok = sn.ok[S.OUTDOOR_COIL]
         coil = sn.dC[S.OUTDOOR_COIL]
 
         if self.active:
             if not heating_wanted:
-                self._end(ctl, E_ABORT, coil_ok, coil)
+                # A protection that stops heating mid-defrost counts against the coil
+                # (D1), a person changing the mode does not.
+                self._end(E_ABORT if side_heat else E_ABORT_MODE, coil_ok, coil)
                 return False
             self.step_ms = _add(self.step_ms, dt_ms)
             if seq.comp_on and seq.run_defrost:
                 self.melt_ms = _add(self.melt_ms, dt_ms)
                 if coil_ok and coil >= self.end_dC:
-                    self._end(ctl, E_TEMP, coil_ok, coil)
+                    self._end(E_TEMP, coil_ok, coil)
                     return False
                 if self.melt_ms >= self.max_ms:
-                    self._end(ctl, E_TIME, coil_ok, coil)
+                    self._end(E_TIME, coil_ok, coil)
                     return False
             return True
-
-        if self.requested:
-            self.requested = False
-            if heating_wanted:
-                self._start(R_MANUAL)
-                return True
+        if not heating_wanted:
+            self.requested = False  # a request lapses with the heating it was for
 
         heating = seq.comp_on and seq.run_side == SIDE_HEAT and not seq.run_defrost
         out_ok = sn.ok[S.OUTDOOR]
@@ -204,7 +234,10 @@ class Defrost:
 
         if not heating_wanted or seq.run_left_ms:
             return False  # a defrost waits for the run's min_run_s (oil return)
-        if rule == RULE_DEMAND:
+        if self.requested:
+            self.requested = False
+            self._start(R_MANUAL)
+        elif rule == RULE_DEMAND:
             if self.frozen_ms >= _FORCE_MS:
                 self._start(R_FORCED)
             elif self.beyond_ms >= _SUSTAIN_MS and self.since_ms >= _GUARD_MS:
@@ -242,25 +275,29 @@ class Defrost:
         self.beyond_ms = 0
         self.counts[reason] += 1
 
-    def _end(self, ctl, how, coil_ok, coil):
+    def _end(self, how, coil_ok, coil):
         self.active = False
-        self.ends[how] += 1
+        self.ends[how if how != E_ABORT_MODE else E_ABORT] += 1
         t = self._melt_rem_ms + self.melt_ms
         self.melt_s += t // 1000
         self._melt_rem_ms = t % 1000
         self.last_s = self.melt_ms // 1000
         if self.last_s > self.longest_s:
             self.longest_s = self.last_s
-        if how == E_ABORT:
+        if how == E_ABORT_MODE:
             return  # the coil was not cleared: its frost accounting goes on
+        self.last_coil = coil
         if how == E_TEMP:
             self.timeouts = 0
-            ctl.protect.set_code(F.DEFROST, False, 0)
-        elif coil_ok:  # without a coil reading time is the only way out: no verdict
+            self.not_clearing = False
+        elif coil_ok or how == E_ABORT:  # time alone, with no coil reading: no verdict
             self.timeouts += 1
             if self.timeouts >= _TIMEOUTS_FAULT:
-                ctl.protect.set_code(F.DEFROST, True, coil)
+                self.not_clearing = True
+        if how == E_ABORT:
+            return  # not cleared: the frost accounting goes on
         # A clean coil: start counting and learning afresh.
+        self.ended = True
         self.frozen_ms = self.since_ms = 0
         self.ref_ok = self.failed = False
         self.tries = 0

@@ -28,10 +28,13 @@ CONFIG_FILE = const(13)
 DEFROST = const(14)
 APP_CRASH = const(15)  # raised by app.py, outside the tick
 WATCHDOG_RESET = const(16)
-N_CODES = const(17)
+SUPERVISOR = const(17)  # supervisor.py ended a compressor-on state past its bound
+RESET_LOCK = const(18)  # repeated watchdog / crash resets
+SHORT_CYCLE = const(19)  # repeated early stops
+N_CODES = const(20)
 
 ORDER = ("E1", "E2", "E3", "E4", "E5", "E6", "E7", "E8", "S1", "S2", "S3", "S4", "S5")
-ORDER += ("C1", "D1", "A1", "A2")  # continued (one line is too long)
+ORDER += ("C1", "D1", "A1", "A2", "A3", "A4", "E9")  # continued (one line is too long)
 
 CODES = {
     "E1": "indoor coil freeze: cooling stopped, indoor fan on until the coil thaws",
@@ -47,20 +50,29 @@ CODES = {
     "S3": "outdoor sensor fault",
     "S4": "outdoor coil sensor fault",
     "S5": "supply air sensor fault",
-    "C1": "config file was corrupt: defaults in use, the bad file kept aside",
-    "D1": "defrost not clearing: defrosts keep ending at their time limit",
+    "C1": "a file on flash was corrupt or held a refused value: only that part is at its"
+    " default, the bad file kept aside (hp.log() says which)",
+    "D1": "defrost not clearing: defrosts keep ending at their time limit or aborting",
     "A1": "the app crashed: every relay OFF, then restarted (hp.log() has the error)",
     "A2": "the watchdog reset the board: the control loop had stalled",
+    "A3": "the supervisor stopped the compressor: a defrost, self-test or hold step ran past"
+    " its maximum",
+    "A4": "compressor locked out: repeated watchdog or crash resets (hp.clear() or 1 h of"
+    " running without one releases)",
+    "E9": "compressor locked out: stopped early too often in an hour (hp.clear() or 1 h releases)",
 }
 
-# Codes that stay active until hp.clear() (the others clear by themselves).
-LATCHED = ("E2", "E8")
+# Codes that stay active until hp.clear() (E9 and A4 also after their hour; the others
+# clear by themselves). They survive a reset (the history on flash, controller.py).
+LATCHED = ("E2", "E8", "E9", "A4")
 
 # What the log's detail number means for a code: a temperature in dC that tripped
 # it, a sensor fault kind (sensors.OPEN/SHORT/JUMP), or nothing.
 DETAIL_TEMP = const(1)
 DETAIL_SENSOR = const(2)
-DETAIL = (1, 1, 1, 1, 1, 1, 0, 1, 2, 2, 2, 2, 2, 0, 1, 0, 0)
+DETAIL = (1, 1, 1, 1, 1, 1, 0, 1, 2, 2, 2, 2, 2, 0, 1, 0, 0, 3, 4, 4)
+DETAIL_SUPERVISED = const(3)  # A3: which state (supervisor.KIND_NAMES)
+DETAIL_COUNT = const(4)  # A4, E9: how many in the hour
 
 LOG_SIZE = const(20)
 

@@ -6,6 +6,13 @@ side it runs on is blocked (the one exception to min_run_s), and the sequencer
 still holds the restart for min_off_s. A code is logged when it rises.
 Outdoor-side codes (E4 to E7) are only raised for the side the mode wants, so a
 cold night does not fill the log while the unit is set to cool.
+The condensate float switch is debounced: full for _FULL_MS raises E7, and it holds
+until the switch has read clear for _DRAINED_MS, so a switch chattering on a sloshing
+pan stops the compressor once, not every few seconds.
+Short cycling, whatever its cause: max_early_stops stops before min_run_s in an hour
+(the sequencer counts them) lock the compressor out for an hour (E9); three watchdog
+or crash resets in an hour do the same (A4). Both, with E2 and E8, are released by
+hp.clear(), and survive a reset (latched(), restore_latched(): the app's history).
 """
 
 try:
@@ -26,6 +33,14 @@ _LIMIT_HYST_dK = const(10)  # outdoor cooling limits clear 1 K inside the limit
 _VC_IDLE = const(0)
 _VC_CHECKING = const(1)
 _VC_DONE = const(2)
+_WRONG_MS = const(30_000)  # E8: the coil moving the wrong way this long is a verdict
+_FULL_MS = const(2000)  # E7: the float switch reads full this long (contact bounce) ...
+_DRAINED_MS = const(120_000)  # ... and clear this long before cooling may resume
+_LOCK_MS = const(3_600_000)  # E9 and A4 hold this long (or until hp.clear())
+_RESETS = const(3)  # watchdog / crash resets within an hour that raise A4
+# The codes released by hp.clear(), and kept across a reset (faults.LATCHED).
+_LATCHED = (F.FREEZE_LOCK, F.VALVE_STUCK, F.SHORT_CYCLE, F.RESET_LOCK)
+_TIMED = (F.SHORT_CYCLE, F.RESET_LOCK)  # ... of which these also end after _LOCK_MS
 
 
 class Protect:
@@ -46,6 +61,15 @@ class Protect:
         self._too_cold_to_cool = False
         self._too_hot_to_cool = False
         self._vc = _VC_IDLE  # stuck-valve check of the current run
+        self._coil0 = 0  # ... the indoor coil at the run's first reading
+        self._wrong_ms = 0  # ... time it has been moving the wrong way
+        self._full_ms = 0  # condensate: time the switch has read full ...
+        self._clear_ms = 0  # ... and clear, in a row
+        self._lock_ms = [0] * F.N_CODES  # E9, A4: lockout time left (0: until hp.clear())
+        self._reset_age = [_HOUR_MS] * _RESETS  # ms of uptime since each recent reset
+        self._reset_next = 0
+        self._early = 0  # early stops in the last hour (the sequencer's count, last tick)
+        self.history_gen = 0  # bumped when a latched code rises or falls
         self.configure(None)
 
     def configure(self, cfg):
@@ -65,6 +89,7 @@ class Protect:
         self.cool_max_dC = cfg["cool_max_outdoor_dC"]
         self.valve_check_dK = cfg["valve_check_dK"]
         self.valve_check_ms = cfg["valve_check_s"] * 1000
+        self.max_early = cfg["max_early_stops"]
 
     def set_code(self, i, on, detail):
         """Raise (log on the rising edge) or drop code ORDER[i]; also for other modules
@@ -73,8 +98,15 @@ class Protect:
             if not self.active[i]:
                 self.active[i] = True
                 self.log.record(i, self.now_s, detail)
-        else:
+                self._latch_changed(i)
+        elif self.active[i]:
             self.active[i] = False
+            self._latch_changed(i)
+
+    def _latch_changed(self, i):
+        for j in _LATCHED:
+            if i == j:
+                self.history_gen += 1
 
     def update(self, dt_ms, side, seq, condensate_full, defrost):
         """One step. side: the side the mode wants; seq: the sequencer (last tick's relays)."""
@@ -82,9 +114,9 @@ class Protect:
         a = self.active
         for i in range(S.N_SENSORS):
             self.set_code(F.SENSOR_ROOM + i, sn.fault[i] != 0, sn.fault[i])
-        coil_ok = sn.ok[S.INDOOR_COIL]
+        coil_ok = sn.sane_now(S.INDOOR_COIL)  # not a value held through a defrost
         coil = sn.dC[S.INDOOR_COIL]
-        running = seq.comp_on and not defrost
+        running = seq.comp_on and not defrost and not seq.run_defrost  # a melt is not judged
         cooling = running and seq.run_side == SIDE_COOL
         heating = running and seq.run_side == SIDE_HEAT
 
@@ -99,10 +131,9 @@ class Protect:
                 self.set_code(F.OVERHEAT, False, 0)
 
         self._outdoor_limits(side)
-        self.set_code(
-            F.CONDENSATE, self.has_condensate and condensate_full and side == SIDE_COOL, 0
-        )
-        self._valve_check(running, seq, coil_ok, coil)
+        self._condensate(dt_ms, condensate_full, side)
+        self._valve_check(dt_ms, running, seq, coil_ok, coil)
+        self._lockouts(dt_ms, seq)
 
         self.cool_block = (
             a[F.FREEZE]
@@ -113,6 +144,8 @@ class Protect:
             or a[F.VALVE_STUCK]
             or a[F.SENSOR_ROOM + S.ROOM]
             or a[F.SENSOR_ROOM + S.INDOOR_COIL]
+            or a[F.SHORT_CYCLE]
+            or a[F.RESET_LOCK]
         )
         self.heat_block = (
             a[F.OVERHEAT]
@@ -121,6 +154,8 @@ class Protect:
             or a[F.SENSOR_ROOM + S.ROOM]
             or a[F.SENSOR_ROOM + S.INDOOR_COIL]
             or a[F.SENSOR_ROOM + S.OUTDOOR]
+            or a[F.SHORT_CYCLE]
+            or a[F.RESET_LOCK]
         )
         self.fan_force = a[F.FREEZE] or a[F.OVERHEAT]
 
@@ -176,38 +211,153 @@ class Protect:
         self.set_code(F.COOL_TOO_COLD, self._too_cold_to_cool and side == SIDE_COOL, t)
         self.set_code(F.COOL_TOO_HOT, self._too_hot_to_cool and side == SIDE_COOL, t)
 
-    def _valve_check(self, running, seq, coil_ok, coil):
-        # E8: after a start the indoor coil must move valve_check_dK from the room air
-        # the right way within valve_check_s, or the valve is in the wrong position.
+    def _condensate(self, dt_ms, full, side):
+        # E7: a real pan fills over minutes; a switch that chatters must not cycle the
+        # compressor, so the code rises on a sustained full and falls on a long clear.
+        if not self.has_condensate:
+            return
+        if full:
+            self._clear_ms = 0
+            self._full_ms = _sat(self._full_ms + dt_ms, _FULL_MS)
+        else:
+            self._full_ms = 0
+            self._clear_ms = _sat(self._clear_ms + dt_ms, _DRAINED_MS)
+        on = self.active[F.CONDENSATE]
+        if not on and self._full_ms >= _FULL_MS and side == SIDE_COOL:
+            self.set_code(F.CONDENSATE, True, 0)
+        elif on and (self._clear_ms >= _DRAINED_MS or side != SIDE_COOL):
+            self.set_code(F.CONDENSATE, False, 0)
+
+    def _valve_check(self, dt_ms, running, seq, coil_ok, coil):
+        # E8: the indoor coil must reach valve_check_dK from the room air the right way
+        # within valve_check_s of a start; and at any time in the run, moving
+        # valve_check_dK the wrong way (past the room air and past where it started) for
+        # _WRONG_MS is a verdict at once: a valve stuck from the start, or one that
+        # slipped in the middle of a long run, is found before a frozen or cooked coil
+        # trips something else.
         if not running:
             self._vc = _VC_IDLE
+            self._wrong_ms = 0
             return
-        if self._vc != _VC_IDLE and self._vc != _VC_CHECKING:
-            return
-        self._vc = _VC_CHECKING
         sn = self.sensors
-        if not (coil_ok and sn.ok[S.ROOM]):
+        if not (coil_ok and sn.ok[S.ROOM]) or self.active[F.VALVE_STUCK]:
             return  # no verdict without both readings (their own faults stop the run)
         room = sn.dC[S.ROOM]
+        d = self.valve_check_dK
+        if self._vc == _VC_IDLE:
+            self._vc = _VC_CHECKING
+            self._coil0 = coil
+        c0 = self._coil0
         if seq.run_side == SIDE_HEAT:
-            moved = coil >= room + self.valve_check_dK
+            right = coil >= room + d
+            wrong = coil <= (room if room < c0 else c0) - d
         else:
-            moved = coil <= room - self.valve_check_dK
-        if moved:
+            right = coil <= room - d
+            wrong = coil >= (room if room > c0 else c0) + d
+        self._wrong_ms = _sat(self._wrong_ms + dt_ms, _WRONG_MS) if wrong else 0
+        if right:
             self._vc = _VC_DONE
-        elif seq.run_ms >= self.valve_check_ms:
-            self._vc = _VC_DONE
+        if self._wrong_ms >= _WRONG_MS or (
+            self._vc == _VC_CHECKING and seq.run_ms >= self.valve_check_ms
+        ):
             self.set_code(F.VALVE_STUCK, True, coil)
 
-    def clear(self):
-        """Release the latched codes (E2, E8); return the codes released."""
-        released = []
-        for i in (F.FREEZE_LOCK, F.VALVE_STUCK):
+    def _lockouts(self, dt_ms, seq):
+        # E9: too many early stops in an hour; A4: too many abnormal resets. Each holds
+        # _LOCK_MS (counted in uptime) unless hp.clear() releases it first; E9 holds in
+        # any case while the last hour has max_early_stops early stops, so no command
+        # can buy more than that many short runs in an hour.
+        _age_ring(self._reset_age, dt_ms)
+        self._early = n = seq.early_stops_in_hour()
+        if not self.active[F.SHORT_CYCLE] and n >= self.max_early:
+            self._lock(F.SHORT_CYCLE, n)
+        for i in _TIMED:  # a module tuple: a literal one here would be built each tick
+            left = self._lock_ms[i]
+            if left:
+                left = left - dt_ms if left > dt_ms else 0
+                self._lock_ms[i] = left
+            if self.active[i] and not left and (i != F.SHORT_CYCLE or n < self.max_early):
+                self.set_code(i, False, 0)
+
+    def _lock(self, i, n):
+        self.set_code(i, True, n)
+        self._lock_ms[i] = _LOCK_MS
+
+    def note_reset(self):
+        """The board came back from a watchdog or crash reset (the app tells at boot)."""
+        ring = self._reset_age
+        ring[self._reset_next] = 0
+        self._reset_next = (self._reset_next + 1) % _RESETS
+        self.history_gen += 1
+        n = 0
+        for i in range(_RESETS):
+            if ring[i] < _HOUR_MS:
+                n += 1
+        if n >= _RESETS:
+            self.active[F.RESET_LOCK] = False  # a new one: logged, and the hour starts again
+            self._lock(F.RESET_LOCK, n)
+
+    # ---- the history the app keeps on flash (allocates: not in the tick) ----------
+
+    def latched(self):
+        """{code: lock s left (0: until hp.clear())} of the latched codes in force, and
+        the reset ages (s)."""
+        codes = {}
+        for i in _LATCHED:
             if self.active[i]:
-                self.active[i] = False
-                released.append(F.ORDER[i])
-        if released:
+                codes[F.ORDER[i]] = self._lock_ms[i] // 1000
+        ages = [a // 1000 for a in self._reset_age if a < _HOUR_MS]
+        return codes, ages
+
+    def restore_latched(self, codes, reset_ages_s):
+        """Put back latched() from before a reset; returns messages for what it refused."""
+        refused = []
+        for code in codes:
+            left = codes[code]
+            i = F.ORDER.index(code) if code in F.ORDER else -1
+            if i not in _LATCHED or type(left) is not int or not 0 <= left <= _LOCK_MS // 1000:
+                refused.append("latched %r: %r" % (code, left))
+                continue
+            self.active[i] = True  # in force still: not a new event for the log
+            self._lock_ms[i] = (left if left > 0 else 1) * 1000 if i in _TIMED else 0
+        k = 0
+        for a in reset_ages_s:
+            if type(a) is int and 0 <= a < _HOUR_MS // 1000 and k < _RESETS:
+                self._reset_age[k] = a * 1000
+                k += 1
+            elif k >= _RESETS or type(a) is not int or a < 0:
+                refused.append("reset age %r" % (a,))
+        self._reset_next = k % _RESETS
+        return refused
+
+    def clear(self):
+        """Release the latched codes (E2, E8, E9, A4); return the codes released. E9's
+        hour ends, but it stays while the last hour still has max_early_stops early
+        stops (see _lockouts)."""
+        released = []
+        for i in _LATCHED:
+            if not self.active[i]:
+                continue
+            self._lock_ms[i] = 0
+            if i == F.SHORT_CYCLE and self._early >= self.max_early:
+                continue
+            self.set_code(i, False, 0)
+            released.append(F.ORDER[i])
+        if F.ORDER[F.FREEZE_LOCK] in released:
             for i in range(_TRIPS):
                 self._trip_age[i] = _HOUR_MS
             self.freeze_ms = 0
+        if F.ORDER[F.RESET_LOCK] in released:
+            for i in range(_RESETS):
+                self._reset_age[i] = _HOUR_MS
         return released
+
+
+def _sat(t, cap):
+    return t if t < cap else cap
+
+
+def _age_ring(ring, dt_ms):
+    for i in range(len(ring)):
+        t = ring[i] + dt_ms
+        ring[i] = t if t < _HOUR_MS else _HOUR_MS

@@ -48,6 +48,7 @@ class Sensors:
         self._sane_ms = [0] * N_SENSORS  # while faulted: time of sane, steady readings
         self._prev = [0] * N_SENSORS  # while faulted: the previous sane reading
         self._prev_ok = [False] * N_SENSORS  # ... and whether there was one
+        self.held = [False] * N_SENSORS  # readings not judged (see hold())
         self._open = OPEN  # the thermistor module's codes, mapped in read()
         self._short = SHORT
         self.configure(None)
@@ -64,6 +65,17 @@ class Sensors:
         """The values Channel.fault() returns for open and short."""
         self._open = open_code
         self._short = short_code
+
+    def hold(self, i, on):
+        """While held, channel i's readings are not judged: a sensor taken out of its
+        range on purpose (the indoor coil in a defrost, with no air over it) raises no
+        fault and takes any in-range value, jump or not. Bad readings still count, so a
+        broken sensor is a fault at its first bad reading after the hold."""
+        self.held[i] = on
+
+    def sane_now(self, i):
+        """Channel i's last reading was good (a guard that acts on it now needs this)."""
+        return self.ok[i] and self._bad[i] == 0
 
     def read(self, hal, dt_ms):
         """Read every present channel once and feed it (the tick's measure step)."""
@@ -99,7 +111,7 @@ class Sensors:
             self._prev[i] = dC
             self._prev_ok[i] = kind == 0
             return
-        if kind == 0 and self.seen[i] and abs(dC - self.dC[i]) > allow:
+        if kind == 0 and self.seen[i] and not self.held[i] and abs(dC - self.dC[i]) > allow:
             kind = JUMP
         if kind == 0:
             self._bad[i] = 0
@@ -108,7 +120,7 @@ class Sensors:
             self.ok[i] = True
             return
         self._bad[i] += 1
-        if self._bad[i] >= self.n_bad:
+        if self._bad[i] >= self.n_bad and not self.held[i]:
             self.fault[i] = kind
             self.ok[i] = False
             self._sane_ms[i] = 0

@@ -7,7 +7,14 @@ The compressor's timers belong to the compressor, whatever the mode asked for:
 - min_run_s after every start (oil returns), cut short only by force_stop (a
   protection or fault) or a defrost step;
 - at most max_starts_per_hour starts in any hour: the ages of recent starts sit in
-  a preallocated ring, and a start waits while the N-th most recent is under an hour.
+  a preallocated ring, and a start waits while the N-th most recent is under an hour;
+- every stop before min_run_s, whatever caused it (a protection, a fault, the app's
+  way out), is an early stop: their ages sit in a second ring, and protect.py locks
+  the compressor out (E9) when there are too many in an hour. The end of a defrost's
+  melt run is the defrost's own bounded step, not an early stop.
+Both rings and whether the compressor runs are the history the app keeps on flash
+(history(), restore()), so a reset forgives none of them. A change of min_off_s or
+min_run_s applies to the rest or the run under way, measured from its start.
 The reversing valve moves only while the compressor is off. A defrost step (the
 hook for defrost.py) does a soft shift: compressor off, valve to cooling, restart
 after valve_shift_s instead of min_off_s, fans off; the same on the way back. Those
@@ -31,10 +38,10 @@ except ImportError:
         return x
 
 
+from heatpump.config import maximum
 from heatpump.thermostat import SIDE_COOL, SIDE_HEAT, SIDE_NONE
 
 _HOUR_MS = const(3_600_000)
-_RING = const(12)  # start ages kept: the config maximum of max_starts_per_hour
 _RUN_CAP_MS = const(1 << 22)  # run_ms saturates here (70 min, beyond every check)
 
 # Why a wanted start is held (status).
@@ -83,6 +90,7 @@ class Sequencer:
         self.off_ms = 0  # left before a normal start is allowed
         self.run_left_ms = 0  # min run left
         self.run_ms = 0  # since the current run started (saturating)
+        self.stopped_ms = 0  # since the last stop (saturating)
         self.shift_ms = 0  # defrost valve-shift pause left
         self.shift_pending = False  # the next start is the restart after a valve shift ...
         self.shift_side = SIDE_NONE  # ... on this side
@@ -95,8 +103,13 @@ class Sequencer:
         self.booting = True  # no start since power-up yet
         self.wait = W_NONE  # why a wanted start is held
         self.holding = False  # a stop is wanted but min_run holds the compressor on
-        self._ages = [_HOUR_MS] * _RING  # ms since each recent thermostat start
+        # Rings sized by the config's own maxima, so no setting can outgrow them.
+        self._ages = [_HOUR_MS] * maximum("max_starts_per_hour")  # ms since each start
         self._age_next = 0
+        self._early = [_HOUR_MS] * maximum("max_early_stops")  # ms since each early stop
+        self._early_next = 0
+        self.history_gen = 0  # bumped at every start and stop (the app then saves)
+        self._run_s0 = 0  # run_s when the current run started (its length for status)
         # Counters (persisted by the app).
         self.starts = 0  # every compressor start
         self.run_s = 0  # compressor run time
@@ -109,8 +122,20 @@ class Sequencer:
             from heatpump.config import defaults
 
             cfg = defaults()
-        self.min_off_ms = cfg["min_off_s"] * 1000
-        self.min_run_ms = cfg["min_run_s"] * 1000
+        # A new min_off_s / min_run_s applies to the rest or run under way: its timer
+        # moves by the change, so it still counts from the stop or the start.
+        min_off = cfg["min_off_s"] * 1000
+        min_run = cfg["min_run_s"] * 1000
+        if getattr(self, "min_off_ms", None) is not None:
+            if self.off_ms:  # (it may hold the boot delay's extra too)
+                t = self.off_ms + min_off - self.min_off_ms
+            else:
+                t = min_off - self.stopped_ms
+            self.off_ms = t if t > 0 and not self.comp_on else 0
+            t = min_run - self.run_ms
+            self.run_left_ms = t if t > 0 and self.comp_on else 0
+        self.min_off_ms = min_off
+        self.min_run_ms = min_run
         self.max_starts = cfg["max_starts_per_hour"]
         self.overrun_set_ms = cfg["fan_overrun_s"] * 1000
         self.cold_blow_dC = cfg["cold_blow_dC"]
@@ -121,6 +146,7 @@ class Sequencer:
     def boot(self, extra_ms):
         """After power-up: as if the compressor had just stopped, plus extra_ms."""
         self.off_ms = self.min_off_ms + extra_ms
+        self.stopped_ms = 0
         self.booting = True
 
     # ---- time ---------------------------------------------------------------
@@ -141,23 +167,56 @@ class Sequencer:
             t = self._run_rem_ms + dt_ms
             self.run_s += t // 1000
             self._run_rem_ms = t % 1000
-        ages = self._ages
-        for i in range(_RING):
-            t = ages[i] + dt_ms
-            ages[i] = t if t < _HOUR_MS else _HOUR_MS
+        else:
+            t = self.stopped_ms + dt_ms
+            self.stopped_ms = t if t < _RUN_CAP_MS else _RUN_CAP_MS
+        _age_ring(self._ages, dt_ms)
+        _age_ring(self._early, dt_ms)
 
     def starts_in_hour(self):
-        n = 0
-        for i in range(_RING):
-            if self._ages[i] < _HOUR_MS:
-                n += 1
-        return n
+        return _in_hour(self._ages)
+
+    def early_stops_in_hour(self):
+        """Stops before min_run_s in the last hour (protect.py's E9 rule)."""
+        return _in_hour(self._early)
 
     def starts_wait_ms(self):
         """Time until the starts-per-hour limit allows a start (0: allowed now)."""
+        n = len(self._ages)
         k = self._age_next - self.max_starts
-        age = self._ages[k + _RING if k < 0 else k]  # the max_starts-th most recent start
+        age = self._ages[k + n if k < 0 else k]  # the max_starts-th most recent start
         return _HOUR_MS - age
+
+    def run_now_s(self):
+        """How long the compressor has run since its start (0 when off)."""
+        return self.run_s - self._run_s0 if self.comp_on else 0
+
+    def in_shift_pause(self):
+        """A defrost valve-shift pause is under way (its restart not yet due)."""
+        return self.shift_pending and self.shift_ms > 0
+
+    def stopping_early(self):
+        """A stop now would come before min_run_s."""
+        return self.comp_on and self.run_ms < self.min_run_ms
+
+    # ---- the history the app keeps on flash ---------------------------------
+
+    def history(self):
+        """(start ages, early-stop ages, running): ages in s, under an hour only."""
+        return (
+            _ages_s(self._ages, self._age_next),
+            _ages_s(self._early, self._early_next),
+            self.comp_on,
+        )
+
+    def restore(self, starts_s, early_s, was_running):
+        """Put back history() from before a reset. The time without power is not known
+        (no clock survives it): it counts as none, which only ever holds a start longer.
+        A run the reset cut short counts as an early stop."""
+        self._age_next = _fill(self._ages, starts_s)
+        self._early_next = _fill(self._early, early_s)
+        if was_running:
+            self._note_early()
 
     def wait_left_ms(self):
         """Time until the held start may go, by whatever holds it (status text)."""
@@ -207,6 +266,9 @@ class Sequencer:
         self.shift_stop = shift
         if stop:
             on = False
+            melt_end = shift and self.run_defrost  # the defrost's own bounded step
+            if self.run_ms < self.min_run_ms and not melt_end:
+                self._note_early()
             self.off_ms = self.min_off_ms
             self.shift_pending = shift
             self.shift_side = SIDE_COOL if defrost else SIDE_HEAT
@@ -228,8 +290,15 @@ class Sequencer:
         start = False
         counted = False
         self.wait = W_NONE
-        if self.shift_pending and (side != self.shift_side or (not want and not self.shift_ms)):
-            self.shift_pending = False  # nothing resumes after the pause: a normal stop
+        # The short pause holds only for the defrost's own shift: into the melt while the
+        # defrost step lasts, back to heating once it has ended. Anything else (a mode
+        # change, an aborted defrost) is a normal stop that waits min_off_s.
+        if self.shift_pending and (
+            side != self.shift_side
+            or defrost != (self.shift_side == SIDE_COOL)
+            or (not want and not self.shift_ms)
+        ):
+            self.shift_pending = False
         if want and not on and not force_stop and side != SIDE_NONE and self.valve_side() == side:
             if self.shift_pending:
                 if self.shift_ms == 0:
@@ -252,10 +321,12 @@ class Sequencer:
             self.booting = False
             self.shift_pending = False
             self.starts += 1
+            self._run_s0 = self.run_s
+            self.history_gen += 1
             if counted:
                 self._ages[self._age_next] = 0
                 n = self._age_next + 1
-                self._age_next = n if n < _RING else 0
+                self._age_next = n if n < len(self._ages) else 0
 
         # 4. Aux heat off first (its fan runs on), then fans, then aux heat on.
         # In a defrost step aux heat needs the indoor fan, and a shared motor would turn
@@ -307,6 +378,16 @@ class Sequencer:
     def _comp(self, on):
         self.comp_on = on
         self.hal.set_relay("compressor", on)
+        if not on:
+            self.stopped_ms = 0
+            self.history_gen += 1
+
+    def _note_early(self):
+        ring = self._early
+        ring[self._early_next] = 0
+        n = self._early_next + 1
+        self._early_next = n if n < len(ring) else 0
+        self.history_gen += 1
 
     def _fans(self, tap, out):
         n = len(self.taps)
@@ -334,7 +415,46 @@ class Sequencer:
             hal.set_relay("fan_outdoor", False)
         if self.has_valve:
             hal.set_relay("reversing_valve", False)
+        self.shift_pending = False  # whatever comes next waits min_off_s from the stop
         if self.comp_on:
             self.off_ms = self.min_off_ms
+            self.stopped_ms = 0
+            if self.run_ms < self.min_run_ms:
+                self._note_early()
+            self.history_gen += 1
         self.comp_on = self.valve_on = self.fan_out_on = self.aux_on = False
         self.tap = 0
+
+
+def _age_ring(ring, dt_ms):
+    for i in range(len(ring)):
+        t = ring[i] + dt_ms
+        ring[i] = t if t < _HOUR_MS else _HOUR_MS
+
+
+def _in_hour(ring):
+    n = 0
+    for i in range(len(ring)):
+        if ring[i] < _HOUR_MS:
+            n += 1
+    return n
+
+
+def _ages_s(ring, nxt):
+    """The ring's ages under an hour in s, oldest first (allocates: for the history)."""
+    out = []
+    n = len(ring)
+    for k in range(n):
+        age = ring[(nxt + k) % n]
+        if age < _HOUR_MS:
+            out.append(age // 1000)
+    return out
+
+
+def _fill(ring, ages_s):
+    """Put ages (s, any order) into ring, oldest first; returns the next slot."""
+    got = sorted((a * 1000 for a in ages_s if 0 <= a * 1000 < _HOUR_MS), reverse=True)
+    got = got[len(got) - len(ring) :] if len(got) > len(ring) else got
+    for i in range(len(ring)):
+        ring[i] = got[i] if i < len(got) else _HOUR_MS
+    return len(got) % len(ring)
