@@ -222,24 +222,15 @@ class Controller:
         tripped = self.supervisor.check(dt, comp, defrost, testing, stop_wanted)
         if tripped != K_NONE:
             force = True
-            pr.set_code(F.SUPERVISOR, True, tripped)  # until the next start
-            if tripped == K_DEFROST:
-                abort = getattr(d, "abort", None)
-                if abort is not None:
-                    abort()
+            if self._end_overrun(tripped):
                 defrost = want = False
-            elif tripped == K_SELFTEST and st is not None:
-                st.cancel(self)
         self.defrost_active = defrost
-        level = 1 if self.mode_i == T.M_DRY else self.level
-        if testing and st is not None:
-            level = st.level
         seq.apply(
             want,
             side,
             force,
             defrost,
-            level,
+            st.level if testing and st is not None else self._level(),
             self._fan_on(pr, testing),
             self._aux(demand, defrost, testing),
             sn.ok[S.INDOOR_COIL],
@@ -251,6 +242,23 @@ class Controller:
             pr.set_code(F.SUPERVISOR, False, 0)
         self.demand = T.DEMAND_NAMES[demand]
         self.state = self._state(demand, calling, side)
+
+    def _end_overrun(self, tripped):
+        # The supervisor found a state past its bound: A3 until the next start, and that
+        # state machine reset. True when it was the defrost step.
+        self.protect.set_code(F.SUPERVISOR, True, tripped)
+        if tripped == K_DEFROST:
+            abort = getattr(self.defrost, "abort", None)
+            if abort is not None:
+                abort()
+            return True
+        st = self.selftest
+        if tripped == K_SELFTEST and st is not None:
+            st.cancel(self)
+        return False
+
+    def _level(self):
+        return 1 if self.mode_i == T.M_DRY else self.level
 
     def _aux(self, demand, defrost, testing):
         # Aux heat: while the heat pump may not heat (E4, E8, an outdoor sensor), and in
