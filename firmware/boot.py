@@ -10,7 +10,8 @@ Safe boot leaves the app stopped, the relays OFF and the REPL free, for recovery
   instead, so press EN, release it, then hold BOOT), or
 - the file /safe_boot exists (make deploy writes it while it copies; a person may too).
 boot.py and main.py share the __main__ globals: HEATPUMP_SAFE_BOOT holds the reason
-(None: start the app), and relays_off() is there for main.py and for a person.
+(None: start the app), and relays_off() is there for main.py and for a person; the
+rest is deleted at the end.
 """
 
 import json
@@ -111,3 +112,10 @@ except Exception as _e:  # never stop the boot; stay safe
     HEATPUMP_SAFE_BOOT = "boot.py failed: %r" % _e
 if HEATPUMP_SAFE_BOOT:
     print("boot: safe boot (%s): the app will not start, relays stay OFF" % HEATPUMP_SAFE_BOOT)
+# These globals live on in __main__ beside the app: keep only what main.py and a person
+# use (relays_off and its pins, HEATPUMP_SAFE_BOOT), not the parsed board file and the
+# boot-only functions (a few KB of heap for the whole uptime).
+for _name in ("_board", "_relays", "_problems", "_n_relays", "_done", "_f", "_e", "_p"):
+    globals().pop(_name, None)
+for _name in ("_relay_pins", "_button_held", "_safe_boot_reason", "_name"):
+    globals().pop(_name)

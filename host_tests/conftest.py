@@ -1,6 +1,7 @@
 import os
 import sys
 
+import pytest
 from hypothesis import HealthCheck, settings
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -14,3 +15,16 @@ _common = dict(deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.register_profile("default", max_examples=500, **_common)
 settings.register_profile("long", max_examples=5000, **_common)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
+
+
+@pytest.fixture(scope="session")
+def mpy_path(tmp_path_factory):
+    """[firmware, board-side tests] compiled to .mpy: the unix port's import path (it
+    imports them as the board imports the firmware; the compiler's heap is not ours)."""
+    from tools.mpy import compile_all
+
+    out = tmp_path_factory.mktemp("upy-mpy")
+    fw, tests = str(out / "firmware"), str(out / "upy")
+    compile_all(fw)
+    compile_all(tests, root=os.path.join(REPO, "host_tests", "upy"))
+    return [fw, tests]

@@ -7,6 +7,7 @@ with the board's own app.
 """
 
 import pytest
+from heatpump import fault_text as FT
 from heatpump import faults as F
 from heatpump.supervisor import K_DEFROST
 from replay_rig import Rig
@@ -302,7 +303,7 @@ def test_finding_10_status_shows_the_whole_run_however_long():
 def test_every_new_fault_code_has_text_and_a_detail_kind():
     for code in ("E9", "A3", "A4"):
         i = F.index(code)
-        assert F.CODES[code] and F.DETAIL[i] in (0, 1, 2, 3, 4)
+        assert FT.TEXT[code] and F.DETAIL[i] in (0, 1, 2, 3, 4)
     assert set(F.LATCHED) >= {"E2", "E8", "E9", "A4"}
 
 

@@ -27,6 +27,7 @@ from app_rig import (
     setup_heating,
 )
 from heatpump import app as A
+from heatpump import app_boot as AB
 from upyvm import REPO
 
 MIN_MS = 60_000
@@ -226,13 +227,13 @@ def test_a_failing_repl_is_logged_and_the_unit_keeps_running(tmp_path):
 def test_find_repl_explains_how_to_install_aiorepl(monkeypatch):
     said = []
     monkeypatch.setitem(sys.modules, "aiorepl", None)  # import fails
-    assert A.find_repl(said.append) is None
-    assert said == [A.AIOREPL_HINT]
-    assert "mpremote mip install aiorepl" in A.AIOREPL_HINT
+    assert AB.find_repl(said.append) is None
+    assert said == [AB.AIOREPL_HINT]
+    assert "mpremote mip install aiorepl" in AB.AIOREPL_HINT
     fake = types.ModuleType("aiorepl")
     fake.task = lambda g: None  # type: ignore[attr-defined]
     monkeypatch.setitem(sys.modules, "aiorepl", fake)
-    assert A.find_repl(said.append) is fake.task
+    assert AB.find_repl(said.append) is fake.task
 
 
 # ---- the watchdog and the reset cause ----------------------------------------------------
@@ -501,9 +502,10 @@ def test_self_test_progress_prints_as_it_goes_and_its_report_goes_to_flash(tmp_p
     loop.create_task(room(hal, loop))
     app.ctl.selftest = ST.SelfTest(flash + "selftest.json")
     assert app.hp.selftest(modes="heat")["started"]
-    loop.run(app.main(), until_ms=30 * MIN_MS)
     st = app.ctl.selftest
+    loop.run(app.main(), until_ms=30 * MIN_MS)
     assert st.report is not None and not st.active, "the self-test finished"
+    assert app.ctl.selftest is None, "finished, saved and printed: let go (its heap back)"
     ring = st.lines()  # the last lines the self-test kept: the console saw them all
     assert said[0].startswith("self-test started (heating only)")
     assert said[-len(ring) :] == ring and len(said) > len(ring)

@@ -1,18 +1,37 @@
-"""Every host_tests/upy/test_*.py module also runs under the real MicroPython VM."""
+"""Every host_tests/upy/test_*.py module also runs under both real MicroPythons: the
+WebAssembly VM (32-bit, the board's number model and tick wrap) and the unix port with a
+fixed 160 KB heap (the board's memory, at 64-bit object sizes). The unix port imports
+the firmware and the test modules as .mpy, as the board imports the firmware: the
+compiler's own heap is not the board's."""
 
 import glob
 import os
 
 import pytest
-from upyvm import REPO, run_upy
+from upyvm import REPO, UNIX_HEAP, run_unix, run_upy
 
 UPY_DIR = os.path.join(REPO, "host_tests", "upy")
+# The modules that do not yet fit the board's heap at 64-bit object sizes: the whole
+# firmware with the simulated HAL and the test module itself, plus the self-test, a
+# defrost rig, or a REPL command's modules (hp.config() with its checks and help).
+# Issue 13 stays open until they run at UNIX_HEAP too; their heap here is the smallest
+# that passed (2 Dec: 192, 208 and 208 KB) plus 16 KB for fragmentation's whims.
+_OVER_BUDGET = {"test_defrost": "224K", "test_lazy": "208K", "test_selftest": "224K"}
 MODULES = sorted(os.path.basename(p)[:-3] for p in glob.glob(os.path.join(UPY_DIR, "test_*.py")))
 
 
-@pytest.mark.parametrize("module", MODULES)
-def test_module_under_micropython(module):
-    done = run_upy(os.path.join(UPY_DIR, "run_module.py"), module)
+def _passed(done):
     report = done.stdout + done.stderr
-    assert done.returncode == 0, "under MicroPython:\n" + report
+    assert done.returncode == 0, report
     assert " 0 failed" in done.stdout, report
+
+
+@pytest.mark.parametrize("module", MODULES)
+def test_module_under_the_webassembly_vm(module):
+    _passed(run_upy(os.path.join(UPY_DIR, "run_module.py"), module))
+
+
+@pytest.mark.parametrize("module", MODULES)
+def test_module_under_the_unix_port_in_a_fixed_heap(module, mpy_path):
+    heap = _OVER_BUDGET.get(module, UNIX_HEAP)
+    _passed(run_unix(os.path.join(UPY_DIR, "run_module.py"), module, path=mpy_path, heap=heap))

@@ -4,6 +4,7 @@ import json
 import os
 
 from heatpump import config as C
+from heatpump import config_rules as CR
 from heatpump import store
 from hypothesis import given
 from hypothesis import strategies as st
@@ -163,7 +164,7 @@ def test_finding_9_any_single_corrupted_config_value_loses_at_most_that_value(ke
     # their defaults (config.check). Lost, key is at its default, which breaks none.
     lost = any(f"config.{key} unreadable" in message for _, message in st_.faults)
     partners = set()
-    for lo, hi in C._ORDERED + C._NOT_ABOVE:
+    for lo, hi in CR.ORDERED + CR.NOT_ABOVE:
         if key in (lo, hi):
             partners.update((lo, hi))
     for other in tuned["config"]:

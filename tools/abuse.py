@@ -190,7 +190,7 @@ def _config_values(r):
 
 
 def _config_value(r, key):
-    _key, _default, lo, hi, _unit, _text = _SCHEMA[key]
+    _key, _default, lo, hi, _unit = _SCHEMA[key]
     if r.random() >= BAD:
         return r.randint(lo, hi)
     return r.choice(

@@ -59,6 +59,8 @@ SIZES = {
         "season_first_d": 3,
         "season_h": 24,
         "procs": 2,
+        "life_days": 7,
+        "life_unix_heap": "256K",
     },
     "quick": {
         "ticks": 100,
@@ -71,6 +73,8 @@ SIZES = {
         "season_first_d": 15,
         "season_h": 1,
         "procs": 2,
+        "life_days": 1,
+        "life_unix_heap": "256K",
     },
 }
 
@@ -175,7 +179,8 @@ def section_footprint(ctx: Ctx) -> list[Figure]:
             "heap_startup_bytes",
             steps[-1][1] - base,
             "B",
-            "heap in use after start-up (every module, board, HAL, Controller, Api)",
+            "heap with every deployed module imported at once, board, HAL, Controller, Api"
+            " (what each costs; the board's own boot: life_boot_bytes)",
             cmd,
             [*lines, vm_cmd],
             steps,
@@ -241,6 +246,77 @@ def section_footprint(ctx: Ctx) -> list[Figure]:
             {k: d[k] for k in d if k != "command"},
         ),
     ]
+    return figs
+
+
+# ---- the board's life -----------------------------------------------------------------
+
+# The unix port is 64-bit: the firmware's objects take about this much more heap there
+# than on the 32-bit ESP32 (measured with the same .mpy set: issue 13).
+UNIX_64_BIT_FACTOR = 1.43
+
+
+def section_life(ctx: Ctx) -> list[Figure]:
+    """The board's heap as it lives: boot.py, main.py's app with every task and the
+    REPL, then days of running (tools/upy_bench/life.py), in the 32-bit VM and on the
+    fixed-heap unix port; the firmware's figures (the rig's own heap taken off)."""
+    cmd = bench_cmd("life")
+    days = ctx.sizes["life_days"]
+    image = bench_upy.board_image(os.path.join(REPO, "build", "bench", "board"), ctx.board)
+    vm = bench_upy.life_vm(image, days)
+    every = " ".join(f"{(v - vm['rig_bytes']) // 1024}" for v in vm["hourly"][::6])
+    week = f"{days} days"
+    lines = [
+        f"{vm['commands']} REPL commands ({vm['refused']} refused), {vm['defrosts']} defrosts,"
+        f" self-test {vm['selftest']}, {vm['starts']} compressor starts",
+        f"firmware heap every 6 h, KB: {every}",
+        f"the rig's own heap (taken off): {vm['rig_bytes']:,} B",
+        "VM run: " + vm["command"],
+    ]
+    figs = [
+        Figure("life_boot_bytes", vm["firmware_boot"], "B",
+               "live heap once booted and controlling (VM, 32-bit)", cmd, lines, vm),
+        Figure("life_steady_bytes", vm["firmware_steady"], "B",
+               f"live heap after {week} of running (VM)", cmd),
+        Figure("life_peak_bytes", vm["firmware_max"], "B",
+               f"highest sample in {week}: {vm['max_at']}", cmd),
+    ]  # fmt: skip
+    smallest = bench_upy.smallest_unix_heap(image, 1)
+    figs.append(
+        Figure(
+            "unix_smallest_heap_kb",
+            smallest,
+            "KB",
+            "smallest fixed heap that boots and runs a day (unix port, 64-bit)",
+            cmd,
+            [f"stands for about {smallest / UNIX_64_BIT_FACTOR:.0f} KB on the ESP32 (/1.43)"],
+        )
+    )
+    ux = bench_upy.life_unix(image, days, ctx.sizes["life_unix_heap"])
+    figs.append(
+        Figure(
+            "unix_largest_free_bytes",
+            ux["largest_free"],
+            "B",
+            f"largest free block after {week} in {ctx.sizes['life_unix_heap']}B (unix port)",
+            cmd,
+            [f"free in all: {ux['heap_total'] - ux['max']:,} B of {ux['heap_total']:,} B"
+             " at the week's highest sample", "run: " + ux["command"]],
+            ux,
+        )
+    )  # fmt: skip
+    from tools import tick_alloc
+
+    ta = tick_alloc.run_vm(ctx.sizes["ticks"], unix=True)
+    figs.append(
+        Figure(
+            "unix_alloc_bytes_per_tick",
+            max(own for own, _sim in ta["alloc"].values()),
+            "B",
+            "allocated per steady-state control tick on the unix port",
+            f"{PY} -m tools.tick_alloc (run_vm(unix=True))",
+        )
+    )
     return figs
 
 
@@ -580,6 +656,7 @@ def section_sim_speed(ctx: Ctx) -> list[Figure]:
 
 SECTIONS = {
     "footprint": section_footprint,
+    "life": section_life,
     "speed": section_speed,
     "sim_speed": section_sim_speed,
     "control_quality": section_control_quality,

@@ -10,8 +10,10 @@ firmware as .mpy files compiled by mpy-cross, as the board does, and print one l
 import ast
 import json
 import os
+import re
 import shutil
 import subprocess
+import sys
 
 from tools import FIRMWARE, REPO
 from tools.mpy import compile_all
@@ -51,14 +53,7 @@ def run_script(script: str, args, firmware_dir: str | None = None, timeout_s: fl
         )
     cmd = vm_command(script, args, firmware_dir)
     done = subprocess.run(cmd, capture_output=True, text=True, cwd=REPO, timeout=timeout_s)
-    lines = [ln for ln in done.stdout.splitlines() if ln.startswith("BENCH ")]
-    if done.returncode or len(lines) != 1:
-        raise VmError(
-            f"{' '.join(cmd)} failed (exit {done.returncode}):\n"
-            + done.stdout[-2000:]
-            + done.stderr[-4000:]
-        )
-    return json.loads(lines[0][len("BENCH ") :])
+    return _bench_line(cmd, done)
 
 
 def deploy_files(board: str):
@@ -137,3 +132,113 @@ def day(board: str, seconds: int, mpy_dir: str, step_s: int = 3600) -> dict:
     out = run_script("day.py", args, mpy_dir, timeout_s=max(900, seconds / 100))
     out["command"] = " ".join(vm_command("day.py", args, mpy_dir))
     return out
+
+
+LIFE_SCRIPT = os.path.join(SCRIPTS, "life.py")
+
+
+def board_image(out_dir: str, board: str = "esp32-devkitc") -> str:
+    """What `make deploy` puts on the board, in out_dir (emptied first), with the
+    stand-in `machine` in lib/ and the life rig's thermistor tables (mV at each whole
+    degree from -40 to 80 C, from the board's own thermistor models) in rig/."""
+    from heatpump import thermistor
+    from heatpump.board import load_board
+
+    shutil.rmtree(out_dir, ignore_errors=True)
+    for f in deploy_files(board):
+        dst = os.path.join(out_dir, f.dest)
+        os.makedirs(os.path.dirname(dst), exist_ok=True)
+        shutil.copyfile(os.path.join(REPO, f.src), dst)
+    os.makedirs(os.path.join(out_dir, "lib"))
+    shutil.copyfile(
+        os.path.join(SCRIPTS, "machine.py"), os.path.join(out_dir, "lib", "machine.py")
+    )
+    b = load_board(os.path.join(out_dir, "board.json"))
+    mv = {}
+    for sensor, spec in b.thermistors.items():
+        ch = thermistor.Channel(spec, b.adc)
+        mv[sensor] = [round(ch.mv_at(c)) for c in range(-40, 81)]
+    os.makedirs(os.path.join(out_dir, "rig"))
+    with open(os.path.join(out_dir, "rig", "tables.json"), "w") as f:
+        json.dump({"lo_c": -40, "mv": mv}, f)
+    # The unix port imports the rig as .mpy (the VM runs its source: steps.mjs).
+    exe = os.path.join(os.path.dirname(sys.executable), "mpy-cross")
+    rig_mpy = os.path.join(out_dir, "rig", "life.mpy")
+    subprocess.run([exe, "-o", rig_mpy, "-s", "life.py", LIFE_SCRIPT], check=True)
+    return out_dir
+
+
+def life_vm_command(image: str, days: int) -> list:
+    return ["node", rel(STEPS), "--heap", str(HEAP), "--mount", rel(image) + ":/",
+            rel(LIFE_SCRIPT), str(days)]  # fmt: skip
+
+
+def life_unix_command(days: int, heap: str = "160K") -> list:
+    """Run in the image folder, with MICROPYPATH=rig (the rig's .mpy)."""
+    exe = os.path.join(os.path.dirname(sys.executable), "micropython")
+    return [exe, "-X", "heapsize=" + heap, "-m", "life", str(days)]
+
+
+def _firmware_figures(out: dict) -> dict:
+    """The firmware's heap: the live heap minus the rig's own (measured before boot)."""
+    levels = dict(out["boot"])
+    rig = levels["VM and this rig"]
+    out["rig_bytes"] = rig
+    out["firmware_boot"] = levels["main.py: booted"] - rig
+    out["firmware_steady"] = out["hourly"][-1] - rig
+    out["firmware_max"] = out["max"] - rig
+    return out
+
+
+def _bench_line(cmd, done) -> dict:
+    lines = [ln for ln in done.stdout.splitlines() if ln.startswith("BENCH ")]
+    if done.returncode or len(lines) != 1:
+        raise VmError(
+            f"{' '.join(cmd)} failed (exit {done.returncode}):\n"
+            + done.stdout[-3000:]
+            + done.stderr[-4000:]
+        )
+    return json.loads(lines[0][len("BENCH ") :])
+
+
+def life_vm(image: str, days: int, timeout_s: float = 1800) -> dict:
+    """The board's life in the 32-bit VM (tools/upy_bench/life.py): live heap figures."""
+    cmd = life_vm_command(image, days)
+    done = subprocess.run(cmd, capture_output=True, text=True, cwd=REPO, timeout=timeout_s)
+    out = _firmware_figures(_bench_line(cmd, done))
+    out["command"] = " ".join(cmd)
+    return out
+
+
+def life_unix(image: str, days: int, heap: str = "160K", timeout_s: float = 1800) -> dict:
+    """The same life on the unix port in a fixed heap (run in the image folder), with
+    the largest free block after it, in bytes (mem_info's blocks x the block size)."""
+    cmd = life_unix_command(days, heap)
+    env = dict(os.environ, MICROPYPATH="rig")
+    done = subprocess.run(cmd, capture_output=True, text=True, cwd=image, env=env,
+                          timeout=timeout_s)  # fmt: skip
+    out = _firmware_figures(_bench_line(cmd, done))
+    m = re.search(r"max free sz: (\d+)", done.stdout)
+    total = re.search(r"GC: total: (\d+)", done.stdout)
+    if not m or not total:
+        raise VmError("no mem_info in the unix port's output:\n" + done.stdout[-2000:])
+    out["block_bytes"] = 4 * out["word_bytes"]  # MicroPython's GC block: 4 words
+    out["largest_free"] = int(m.group(1)) * out["block_bytes"]
+    out["heap_total"] = int(total.group(1))
+    out["command"] = f"cd {rel(image)} && MICROPYPATH=rig " + " ".join([rel(cmd[0]), *cmd[1:]])
+    return out
+
+
+def smallest_unix_heap(image: str, days: int = 1, lo_kb: int = 128, hi_kb: int = 512) -> int:
+    """The smallest fixed heap (KB, a multiple of 8) in which the unix port boots the
+    image and runs `days` of its life: bisection over whole runs."""
+    lo, hi = lo_kb // 8, hi_kb // 8  # lo fails (assumed), hi passes (checked)
+    life_unix(image, days, f"{hi * 8}K")
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        try:
+            life_unix(image, days, f"{mid * 8}K")
+            hi = mid
+        except VmError:
+            lo = mid
+    return hi * 8

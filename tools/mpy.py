@@ -30,21 +30,22 @@ def firmware_sources(root: str = FIRMWARE) -> list[str]:
     return found
 
 
-def compile_all(out_dir: str, march: str | None = None) -> list[str]:
-    """Compile every firmware file into out_dir; return the .mpy paths written."""
+def compile_all(out_dir: str, march: str | None = None, root: str = FIRMWARE) -> list[str]:
+    """Compile every .py under root (firmware/ by default) into out_dir; return the
+    .mpy paths written."""
     exe = mpy_cross()
     written = []
-    for rel in firmware_sources():
+    for rel in firmware_sources(root):
         dst = os.path.join(out_dir, rel[:-3] + ".mpy")
         os.makedirs(os.path.dirname(dst), exist_ok=True)
         cmd = [exe, "-o", dst, "-s", rel]
         if march:
             cmd.append("-march=" + march)
-        cmd.append(os.path.join(FIRMWARE, rel))
+        cmd.append(os.path.join(root, rel))
         done = subprocess.run(cmd, capture_output=True, text=True)
         if done.returncode:
             sys.stderr.write(done.stderr or done.stdout)
-            sys.exit("mpy-cross failed on firmware/" + rel)
+            sys.exit("mpy-cross failed on " + os.path.relpath(os.path.join(root, rel)))
         written.append(dst)
     return written
 

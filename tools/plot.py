@@ -18,7 +18,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
 
 try:
-    from heatpump.faults import CODES as FAULT_TEXT
+    from heatpump.fault_text import TEXT as FAULT_TEXT
 except ImportError:  # the plot is also useful without the firmware's table
     FAULT_TEXT = {}
 

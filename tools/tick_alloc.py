@@ -200,15 +200,22 @@ def vm_main(n):
     print(f"TIME {t:.3f} {lp:.5f} {ratio:.1f}")
 
 
-def run_vm(n=1000):
-    """Run the VM side; return {"alloc": {state: (tick, with_sim)}, "time": (...)}."""
+def run_vm(n=1000, unix=False):
+    """Run the VM side (the WebAssembly VM, or the unix port with unix=True); return
+    {"alloc": {state: (tick, with_sim)}, "time": (...)}."""
     import os
     import subprocess
 
     repo = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    cmd = ["node", os.path.join(repo, "tools", "upy_run.mjs"), "--mount"]
-    cmd += [os.path.join(repo, "boards") + ":/boards", os.path.abspath(__file__), str(n)]
-    done = subprocess.run(cmd, capture_output=True, text=True, cwd=repo, timeout=600)
+    env = None
+    if unix:
+        cmd = [os.path.join(os.path.dirname(sys.executable), "micropython")]
+        cmd += [os.path.abspath(__file__), str(n)]
+        env = dict(os.environ, MICROPYPATH=os.path.join(repo, "firmware"))
+    else:
+        cmd = ["node", os.path.join(repo, "tools", "upy_run.mjs"), "--mount"]
+        cmd += [os.path.join(repo, "boards") + ":/boards", os.path.abspath(__file__), str(n)]
+    done = subprocess.run(cmd, capture_output=True, text=True, cwd=repo, timeout=600, env=env)
     if done.returncode:
         raise RuntimeError("the MicroPython run failed:\n" + done.stdout + done.stderr)
     result = {"alloc": {}, "time": None}

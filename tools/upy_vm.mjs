@@ -80,7 +80,7 @@ export async function startVM({ who, heap, mounts, script, args, files, usage })
     for (const ent of fs.readdirSync(hostDir, { withFileTypes: true })) {
       if (ent.name.startsWith(".") || ent.name === "__pycache__") continue;
       const src = path.join(hostDir, ent.name);
-      const dst = vmDir + "/" + ent.name;
+      const dst = (vmDir === "/" ? "" : vmDir) + "/" + ent.name;
       if (ent.isDirectory()) copyTree(src, dst);
       else if (files.test(ent.name)) mp.FS.writeFile(dst, fs.readFileSync(src));
     }

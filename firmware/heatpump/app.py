@@ -36,8 +36,7 @@ except ImportError:
         return x
 
 
-from heatpump import config as C
-from heatpump.api import Api, Table, fmt_dur
+from heatpump.api import Api
 from heatpump.controller import Controller
 from heatpump.ticks import ticks_diff
 
@@ -53,11 +52,6 @@ _IDLE_MS = const(1000)  # the main coroutine's poll for a stop, when there is no
 LOG_SIZE = const(30)  # events kept for hp.log()
 
 SAFE_BOOT_HINT = "to keep it stopped: open('/safe_boot', 'w').close()"
-AIOREPL_HINT = (
-    "app: aiorepl is not installed, so there is no REPL while the unit runs. Install it"
-    " with 'mpremote mip install aiorepl' (make deploy does it). Ctrl-C stops the app"
-    " (every relay OFF) and gives the plain REPL."
-)
 
 
 def exc_text(e):
@@ -112,23 +106,23 @@ class AppApi(Api):
 
     def log(self, n=20):
         """The app's last n events, oldest first: start, reset cause, crashes, saves."""
-        if isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= LOG_SIZE:
-            raise ValueError("log(n): n is a whole number of events, allowed 1..%d" % LOG_SIZE)
-        out = Table()
-        lines = []
-        events = self.app.events
-        for t, text in events[len(events) - n if len(events) > n else 0 :]:
-            out.append({"time_s": t, "text": text})
-            lines.append("up %11s  %s" % (fmt_dur(t), text))
-        out.text = "\n".join(lines) if lines else "no events logged"
-        return out
+        return self._run("log", self.app.events, n, LOG_SIZE)
 
     def help(self):
-        Api.help(self)
-        print("  hp.log()                       the app's recent events (crashes, resets, saves)")
+        """What each command does, the app's own too."""
+        self._run("help", (_LOG_HELP,))
+
+
+_LOG_HELP = "  hp.log()                       the app's recent events (crashes, resets, saves)"
 
 
 class App:
+    # Set by app_boot.restore() during __init__:
+    ctl: "Controller"  # the control core, restored from flash
+    hp: "AppApi"  # the REPL's `hp`
+    last_tick_ms: int  # when the control tick last completed
+    _saved: dict  # the settings and config known to be on flash
+
     def __init__(
         self, hal, store=None, counters=None, clock=None, repl=None, say=print, history=None
     ):
@@ -147,20 +141,11 @@ class App:
         self.stopped = None  # why the app stopped; None while it runs
         self.watchdog_ms = 0  # the hardware watchdog's timeout once started
         self._st_seen = 0  # self-test progress lines already printed
-        values = store.load() if store is not None else {}
-        try:
-            self.ctl = Controller(hal, config=values.get("config"))
-        except ValueError as e:  # the store checks each value; this is a last resort
-            self.ctl = Controller(hal)
-            self.event("stored config refused (%s): defaults used" % e)
-            self.record("C1")
-        self._saved = self._load(values)  # the settings/config known to be on flash
-        self.last_tick_ms = hal.ticks_ms()  # when the control tick last completed
-        self.hp = AppApi(self.ctl, self)
-        cause = hal.reset_cause()
-        self.event("started after a %s reset" % cause)
         self._hist_gen = -1  # the controller's history generation last written
-        self._load_history(cause)
+        # The controller, restored from flash (app_boot.py: loaded for this, let go).
+        from heatpump import lazy
+
+        lazy.call("app_boot", "restore", self)
 
     # ---- events and faults ----------------------------------------------------
 
@@ -176,7 +161,24 @@ class App:
         except Exception as e:  # never let the fault log stop the way out
             self.event("fault %s not recorded: %s" % (code, exc_text(e)))
 
-    def _drain(self, st, code):
+    def saved_now(self, values):
+        """values ({"config", "settings"}) are what the flash holds now."""
+        self._saved = values
+
+    def _remember(self, values):
+        # Copied into the dicts kept since boot, not new ones: a long-lived object made
+        # at each save would land between the REPL's short-lived ones and split the
+        # free heap (fragmentation is how a long uptime runs out of memory).
+        for part in ("config", "settings"):
+            kept = self._saved[part]
+            new = values[part]
+            if len(kept) != len(new):
+                self._saved[part] = new
+                continue
+            for key in new:
+                kept[key] = new[key]
+
+    def drain(self, st, code):
         # The store's (code, message) faults: into hp.log(), and a corrupt or refused
         # settings/config file raises `code` (C1) as well.
         if st is not None:
@@ -194,27 +196,7 @@ class App:
 
     # ---- persistence ----------------------------------------------------------
 
-    def _load(self, values):
-        ctl = self.ctl
-        # Settings are checked against this board's fan speeds (the store cannot know).
-        settings, errors = C.check_settings(values.get("settings") or {}, ctl.speeds)
-        ctl.apply_settings(settings)
-        for msg in errors:
-            self.event("stored setting refused: " + msg)
-        self._drain(self.store, "C1")
-        if self.counters is not None:
-            c = self.counters.load()
-            ctl.restore_counters(c)
-            n = c.get("crashes")
-            if isinstance(n, int) and n >= 0:
-                self.crashes = n
-            if isinstance(c.get("last_crash"), str):
-                self.last_crash = c["last_crash"]
-                self.event("last crash before this start: " + self.last_crash)
-            self._drain(self.counters, None)
-        return self._persisted()
-
-    def _persisted(self):
+    def persisted(self):
         ctl = self.ctl
         return {"config": dict(ctl.cfg), "settings": ctl.settings()}
 
@@ -242,14 +224,14 @@ class App:
         """Write settings and config if they differ from flash; True if written."""
         if self.store is None or self._unchanged():
             return False
-        values = self._persisted()
+        values = self.persisted()
         # A failed write is not retried until the next change: a worn flash is not
         # hammered every 5 s (the failure is in hp.log()).
-        self._saved = values
+        self._remember(values)
         ok = self.store.save(values)
         if ok:
             self.event("settings saved")
-        self._drain(self.store, None)
+        self.drain(self.store, None)
         return ok
 
     def save_counters(self, force=False):
@@ -261,27 +243,8 @@ class App:
         if self.last_crash is not None:
             c["last_crash"] = self.last_crash
         ok = self.counters.maybe_save(c, self.hal.ticks_ms(), force)
-        self._drain(self.counters, None)
+        self.drain(self.counters, None)
         return ok
-
-    def _load_history(self, cause):
-        """Starts, early stops, lockouts and resets from before this boot (history.py)."""
-        ctl = self.ctl
-        doc = self.history.load() if self.history is not None else {}
-        self._drain(self.history, "C1")
-        for msg in ctl.restore_history(doc):
-            self.event("stored history refused: " + msg)
-            self.record("C1")
-        crash_reset = doc.get("crash_reset") is True
-        if cause == "watchdog" or crash_reset:
-            why = "watchdog" if cause == "watchdog" else "crash rule"
-            ctl.note_reset()  # repeated ones lock the compressor out (A4)
-            if cause == "watchdog":
-                self.record("A2")
-                self.say("app: the last reset was by the watchdog (the loop stalled): fault A2")
-            self.event("reset by the %s counted towards the reset lockout" % why)
-            self.save_counters(force=True)  # the A2 count reaches flash now
-        self.save_history()
 
     def save_history(self, crash_reset=False):
         """Write the compressor's history (at each start and stop, lockout, reset)."""
@@ -293,7 +256,7 @@ class App:
         if crash_reset:
             doc["crash_reset"] = True  # the next boot counts this reset (A4)
         ok = self.history.save(doc)
-        self._drain(self.history, None)
+        self.drain(self.history, None)
         return ok
 
     def after_tick(self):
@@ -320,18 +283,23 @@ class App:
             if gen == self.gen and self.stopped is None:
                 await self._crashed(name, e)
 
+    # A task's loop only awaits and calls one step method: a suspended coroutine keeps
+    # its whole frame, stale value-stack slots included, so an object it once touched
+    # (a finished self-test) would stay in the heap for the whole uptime.
     async def _control(self, gen):
-        ctl = self.ctl
-        hal = self.hal
         sleep_ms = self.clock.sleep_ms
         while gen == self.gen:
-            ctl.tick()
-            self.last_tick_ms = hal.ticks_ms()
-            self.after_tick()
-            st = ctl.selftest
-            if st is not None and st.n_lines != self._st_seen:
-                self._selftest_lines(st)
+            self._control_step()
             await sleep_ms(_TICK_MS)
+
+    def _control_step(self):
+        ctl = self.ctl
+        ctl.tick()
+        self.last_tick_ms = self.hal.ticks_ms()
+        self.after_tick()
+        st = ctl.selftest
+        if st is not None and st.n_lines != self._st_seen:
+            self._selftest_lines(st)
 
     def _selftest_lines(self, st):
         # The self-test's progress, printed as it goes (the core does not print).
@@ -356,15 +324,24 @@ class App:
             await sleep_ms(_SETTINGS_EVERY_MS)
             if gen != self.gen:
                 return
-            self.save_settings()
-            st = self.ctl.selftest
-            if st is not None and st.unsaved:
-                st.save()  # the self-test's report, once it is finished
-                self._drain_list(st.store_faults)
-            counters_in -= _SETTINGS_EVERY_MS
-            if counters_in <= 0:
-                counters_in = _COUNTERS_EVERY_MS
-                self.save_counters()
+            counters_in = self._persist_step(counters_in - _SETTINGS_EVERY_MS)
+
+    def _persist_step(self, counters_in):
+        """Settings, the self-test's report, and (when counters_in runs out) the
+        counters to flash; returns the time left before the counters' next turn."""
+        self.save_settings()
+        st = self.ctl.selftest
+        if st is not None and st.unsaved:
+            st.save()  # the self-test's report, once it is finished
+            self._drain_list(st.store_faults)
+        if st is not None and not st.unsaved and st.n_lines == self._st_seen:
+            # Done, saved and printed: its ~20 KB of heap go back (the report
+            # stays on flash for hp.selftest_report()).
+            self.ctl.release_selftest()
+        if counters_in > 0:
+            return counters_in
+        self.save_counters()
+        return _COUNTERS_EVERY_MS
 
     def on_crash(self, name, e):
         """The crash rule, up to its decision: every relay OFF, A1, the history on
@@ -486,39 +463,22 @@ def stores(folder="/", fs=None):
     """The flash stores in folder: settings + config, the counters, the compressor's
     history (App's store, counters and history). fs: the filesystem (the board's own
     by default; the simulator's in-memory flash)."""
-    from heatpump import store as S
+    from heatpump import lazy
 
-    # Settings are checked here against every fan speed; App checks them against the
-    # board's own speeds.
-    check = S.sections({"config": C.check, "settings": C.check_settings})
-    return (
-        S.Store(folder + "settings.json", check=check, fs=fs),
-        S.CounterStore(folder + "counters.json", fs=fs),
-        S.Store(folder + "history.json", fs=fs),
-    )
+    return lazy.call("app_boot", "stores", folder, fs)
 
 
-def find_repl(say=print):
-    """aiorepl's REPL task, or None after saying how to install it."""
-    try:
-        import aiorepl  # pyright: ignore[reportMissingImports]
-    except ImportError:
-        say(AIOREPL_HINT)
-        return None
-    return aiorepl.task
+def build(board_file="/board.json", folder="/", hal_class=None, clock=None, repl=None):
+    """Everything main.py starts, built and restored from flash: the App, or None
+    after saying why the board file cannot be used. hal_class, clock, repl: the
+    board's own (Esp32HAL, asyncio, aiorepl) unless a test rig gives its stand-ins."""
+    from heatpump import lazy
+
+    return lazy.call("app_boot", "build", board_file, folder, hal_class, clock, repl)
 
 
 def run(board_file="/board.json", folder="/"):
     """The board's entry point (main.py): build everything, then App.run()."""
-    from heatpump.board import BoardError, load_board
-
-    try:
-        board = load_board(board_file)
-    except BoardError as e:
-        print("app: cannot start, the board file is not usable: %s" % e)
-        return
-    from heatpump.hal.esp32 import Esp32HAL
-
-    hal = Esp32HAL(board)
-    st, counters, history = stores(folder)
-    App(hal, st, counters, repl=find_repl(), history=history).run()
+    app = build(board_file, folder)
+    if app is not None:
+        app.run()

@@ -4,100 +4,54 @@ Config is how the unit is tuned (timers, thresholds); settings are what a person
 asks of it (mode, setpoint, fan). Both are plain dicts of ints and short strings,
 so the persistence layer can write them as JSON. Every value goes through
 `validate` (REPL) or `check` (a whole dict from flash), which name the key, the
-value and what is allowed. Temperatures are integer tenths: `_dC` a temperature
+value and what is allowed; the rules live in config_rules.py, loaded for a check and
+let go after. Temperatures are integer tenths: `_dC` a temperature
 in 0.1 C, `_dK` a difference in 0.1 K; durations are whole seconds (`_s`).
 """
 
-# key, default, min (or a tuple of allowed values), max (None for a choice), unit, help
+# key, default, min (or a tuple of allowed values), max (None for a choice), unit. What
+# each key means is config_rules.HELP (hp.config() shows it). Read by every core part
+# (defrost_*: defrost.py, watchdog_s: app.py).
 SCHEMA = (
-    ("units", "C", ("C", "F"), None, "", "display unit for temperatures and hp.set(setpoint=)"),
-    ("min_off_s", 180, 60, 1800, "s", "compressor rest before any restart (pressures equalise)"),
-    ("min_run_s", 180, 60, 1800, "s", "shortest compressor run (oil returns to the compressor)"),
-    ("max_starts_per_hour", 6, 1, 12, "/h", "thermostat starts of the compressor in any hour"),
-    ("boot_delay_s", 30, 0, 120, "s", "after power-up: min_off_s plus a random 0..this"),
-    ("start_dK", 5, 1, 30, "0.1K", "a call starts this far beyond the setpoint"),
-    ("stop_dK", 5, 0, 30, "0.1K", "a call ends this far past the setpoint"),
-    ("changeover_dK", 20, 5, 50, "0.1K", "auto: room this far on the other side changes over"),
-    ("auto_min_mode_s", 600, 60, 7200, "s", "auto: least time on one side before changing"),
-    ("dry_overcool_dK", 20, 5, 50, "0.1K", "dry: stop cooling this far below the setpoint"),
-    ("fan_overrun_s", 60, 0, 600, "s", "indoor fan keeps running after cooling (dries the coil)"),
-    ("cold_blow_dC", 300, 200, 450, "0.1C", "heating: indoor fan waits for this coil temperature"),
-    ("cold_blow_max_s", 120, 0, 600, "s", "heating: ... or at most this long"),
-    ("freeze_dC", 0, -50, 50, "0.1C", "E1: indoor coil below this while cooling ..."),
-    ("freeze_s", 300, 60, 1800, "s", "E1: ... for this long stops the compressor"),
-    ("freeze_resume_dC", 100, 30, 200, "0.1C", "E1: cooling resumes when the coil is above this"),
-    ("freeze_trips", 5, 1, 20, "/h", "E2: this many freezes in an hour lock cooling out"),
-    ("overheat_dC", 600, 450, 700, "0.1C", "E3: indoor coil at or above this stops heating"),
-    ("overheat_resume_dC", 500, 300, 650, "0.1C", "E3: heating resumes below this"),
-    ("heat_lockout_dC", -70, -250, 100, "0.1C", "E4: heat pump heating stops below this outdoors"),
-    ("heat_unlock_dC", -50, -230, 120, "0.1C", "E4: and resumes above this"),
-    ("cool_min_outdoor_dC", 100, -100, 200, "0.1C", "E5: no cooling below this outdoors"),
-    ("cool_max_outdoor_dC", 520, 350, 600, "0.1C", "E6: no cooling above this outdoors"),
-    ("valve_check_dK", 30, 10, 100, "0.1K", "E8: coil must move this far from room after a start"),
-    ("valve_check_s", 300, 60, 1200, "s", "E8: ... within this long"),
-    ("sensor_bad_readings", 3, 2, 10, "", "S*: bad readings in a row that confirm a sensor fault"),
-    ("sensor_jump_dK", 100, 20, 500, "0.1K/s", "S*: a faster change is an impossible jump"),
-    ("sensor_clear_s", 30, 5, 600, "s", "S*: sane readings for this long clear a sensor fault"),
-    ("valve_shift_s", 30, 30, 120, "s", "defrost: compressor pause around each valve move"),
-    ("max_early_stops", 3, 2, 6, "/h", "E9: stops before min_run_s in an hour that lock out"),
-    # Read by defrost.py and app.py (their owners set the values; these follow DESIGN.md).
-    (
-        "defrost_mode",
-        "demand",
-        ("demand", "timed"),
-        None,
-        "",
-        "defrost on measured frost or timed",
-    ),
-    ("defrost_interval_s", 3600, 1800, 7200, "s", "timed: frozen-coil heating run between"),
-    ("defrost_start_dC", 0, -100, 50, "0.1C", "outdoor coil at or below this counts as frozen"),
-    ("defrost_end_dC", 130, 50, 250, "0.1C", "a defrost ends when the outdoor coil is here ..."),
-    ("defrost_max_s", 600, 120, 900, "s", "... or after this long"),
-    ("defrost_margin_dK", 30, 10, 100, "0.1K", "demand: coil this far below its clean value"),
-    ("defrost_fan", "off", ("off", "low"), None, "", "indoor fan in defrost (low: aux heat too)"),
-    ("watchdog_s", 10, 8, 120, "s", "watchdog: a loop stalled this long resets (at start)"),
+    ("units", "C", ("C", "F"), None, ""),
+    ("min_off_s", 180, 60, 1800, "s"),
+    ("min_run_s", 180, 60, 1800, "s"),
+    ("max_starts_per_hour", 6, 1, 12, "/h"),
+    ("boot_delay_s", 30, 0, 120, "s"),
+    ("start_dK", 5, 1, 30, "0.1K"),
+    ("stop_dK", 5, 0, 30, "0.1K"),
+    ("changeover_dK", 20, 5, 50, "0.1K"),
+    ("auto_min_mode_s", 600, 60, 7200, "s"),
+    ("dry_overcool_dK", 20, 5, 50, "0.1K"),
+    ("fan_overrun_s", 60, 0, 600, "s"),
+    ("cold_blow_dC", 300, 200, 450, "0.1C"),
+    ("cold_blow_max_s", 120, 0, 600, "s"),
+    ("freeze_dC", 0, -50, 50, "0.1C"),
+    ("freeze_s", 300, 60, 1800, "s"),
+    ("freeze_resume_dC", 100, 30, 200, "0.1C"),
+    ("freeze_trips", 5, 1, 20, "/h"),
+    ("overheat_dC", 600, 450, 700, "0.1C"),
+    ("overheat_resume_dC", 500, 300, 650, "0.1C"),
+    ("heat_lockout_dC", -70, -250, 100, "0.1C"),
+    ("heat_unlock_dC", -50, -230, 120, "0.1C"),
+    ("cool_min_outdoor_dC", 100, -100, 200, "0.1C"),
+    ("cool_max_outdoor_dC", 520, 350, 600, "0.1C"),
+    ("valve_check_dK", 30, 10, 100, "0.1K"),
+    ("valve_check_s", 300, 60, 1200, "s"),
+    ("sensor_bad_readings", 3, 2, 10, ""),
+    ("sensor_jump_dK", 100, 20, 500, "0.1K/s"),
+    ("sensor_clear_s", 30, 5, 600, "s"),
+    ("valve_shift_s", 30, 30, 120, "s"),
+    ("max_early_stops", 3, 2, 6, "/h"),
+    ("defrost_mode", "demand", ("demand", "timed"), None, ""),
+    ("defrost_interval_s", 3600, 1800, 7200, "s"),
+    ("defrost_start_dC", 0, -100, 50, "0.1C"),
+    ("defrost_end_dC", 130, 50, 250, "0.1C"),
+    ("defrost_max_s", 600, 120, 900, "s"),
+    ("defrost_margin_dK", 30, 10, 100, "0.1K"),
+    ("defrost_fan", "off", ("off", "low"), None, ""),
+    ("watchdog_s", 10, 8, 120, "s"),
 )
-
-# Pairs (low key, high key) that must stay in this order: low below high. Each value
-# alone is in range, but these pairs are read together, and out of order they defeat
-# each other (merge refuses them, check puts both back to their defaults).
-# Hysteresis pairs (protect.py, defrost.py): the trip must lie below the release, or
-# the code would rise and fall on one reading (or never clear).
-_ORDERED = (
-    ("freeze_dC", "freeze_resume_dC"),
-    ("overheat_resume_dC", "overheat_dC"),
-    ("heat_lockout_dC", "heat_unlock_dC"),
-    ("cool_min_outdoor_dC", "cool_max_outdoor_dC"),
-    ("defrost_start_dC", "defrost_end_dC"),
-    # Anti-cold-blow (sequencer.py) against E3 (protect.py): in heating the indoor fan
-    # waits for the coil to reach cold_blow_dC, and the coil heats fastest without air.
-    # A release at or above overheat_dC trips E3 before the fan ever runs (72 trips in
-    # 12 h); one at or above overheat_resume_dC starts the air only inside E3's band,
-    # where it no longer counts as cool, with no margin for the overshoot while the fan
-    # spins up. So cold_blow < overheat_resume < overheat, a chain (check iterates).
-    ("cold_blow_dC", "overheat_resume_dC"),
-    # Auto (thermostat.py): a heating call ends at setpoint + stop_dK, and the side
-    # changes to cooling at setpoint + changeover_dK (cooling mirrored). A stop at or
-    # beyond the changeover ends every call on the other side's changeover: heat, cool,
-    # heat, ... (70 changeovers a day). start_dK has no such rule: a start beyond the
-    # changeover only means the new side's call begins later.
-    ("stop_dK", "changeover_dK"),
-)
-
-# Pairs (low key, high key) where low may equal high but not exceed it.
-# The defrost's valve-shift pause (sequencer.py) is the one compressor stop allowed
-# shorter than min_off_s: the exception exists to make a defrost's two reversals quick
-# (the room is not heated and the fans are off meanwhile). One longer than min_off_s is
-# no exception but a mistake: twice each defrost the unit would sit stopped longer than
-# its own rest rule asks. Equal is fine.
-_NOT_ABOVE = (("valve_shift_s", "min_off_s"),)
-# Checked and left without a rule: min_run_s and min_off_s against max_starts_per_hour
-# (at worst the starts limit never binds); valve_check_s against min_run_s or
-# cold_blow_max_s (a run shorter than the check just ends without a verdict; no air
-# heats the coil faster, which only helps the check); freeze_dC against dry_overcool_dK
-# (E1 stops a run that ices, whatever the thermostat asks); defrost_max_s and
-# defrost_interval_s against the compressor timers (a defrost ends by a soft shift and
-# waits for min_run_s to start); every other key is read alone.
 
 MODES = ("off", "cool", "heat", "auto", "fan", "dry")
 FANS = ("auto", "continuous")
@@ -119,6 +73,11 @@ def defaults() -> dict:
     return {row[0]: row[1] for row in SCHEMA}
 
 
+def row(key):
+    """The schema row of key (key, default, min or choices, max or None, unit), or None."""
+    return _BY_KEY.get(key)
+
+
 def allowed(key):
     """What key accepts, for messages and hp.config(): '60..1800 s' or 'C, F'."""
     row = _BY_KEY[key]
@@ -132,59 +91,20 @@ def maximum(key):
     return _BY_KEY[key][3]
 
 
-def _unknown(kind, key, names):
-    return ValueError("unknown %s %r: allowed %s" % (kind, key, ", ".join(names)))
+def _rules(fn, *args):
+    from heatpump import lazy
+
+    return lazy.call("config_rules", fn, *args)
 
 
 def validate(key, value):
     """Return the canonical value of one config key, or raise ValueError naming the rule."""
-    row = _BY_KEY.get(key)
-    if row is None:
-        raise _unknown("config key", key, keys())
-    if row[3] is None:
-        return _choice(key, value, row[2])
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise ValueError("%s=%r is not a whole number: allowed %s" % (key, value, allowed(key)))
-    if not row[2] <= value <= row[3]:
-        raise ValueError("%s=%r is out of range: allowed %s" % (key, value, allowed(key)))
-    return value
-
-
-def _choice(key, value, options):
-    # The canonical (interned) string, so the tick compares by identity and a
-    # string read from a file is not kept alive twice.
-    for opt in options:
-        if value == opt:
-            return opt
-    raise ValueError("%s=%r is not allowed: allowed %s" % (key, value, ", ".join(options)))
-
-
-def _order_errors(cfg):
-    """(low key, high key, message) for each pair out of order in cfg."""
-    errors = []
-    for lo, hi in _ORDERED:
-        if not cfg[lo] < cfg[hi]:
-            errors.append((lo, hi, "%s=%r must be below %s=%r" % (lo, cfg[lo], hi, cfg[hi])))
-    for lo, hi in _NOT_ABOVE:
-        if cfg[lo] > cfg[hi]:
-            errors.append((lo, hi, "%s=%r must not exceed %s=%r" % (lo, cfg[lo], hi, cfg[hi])))
-    return errors
+    return _rules("validate", key, value)
 
 
 def merge(current, changes) -> dict:
     """current with changes applied, all checked first; ValueError (every problem) if any."""
-    new = dict(current)
-    problems = []
-    for key in changes:
-        try:
-            new[key] = validate(key, changes[key])
-        except ValueError as e:
-            problems.append(str(e))
-    if not problems:
-        problems = [msg for _lo, _hi, msg in _order_errors(new)]
-    if problems:
-        raise ValueError("; ".join(problems) + " (nothing changed)")
-    return new
+    return _rules("merge", current, changes)
 
 
 def check(cfg):
@@ -194,28 +114,7 @@ def check(cfg):
     that failed (unknown key, wrong type, out of range, out of order) is left at
     its default; errors lists one message per refused value.
     """
-    accepted = defaults()
-    errors = []
-    if not isinstance(cfg, dict):
-        return accepted, [
-            "config is %s, not a dict: every value left at its default" % (type(cfg).__name__)
-        ]
-    for key in cfg:
-        try:
-            accepted[key] = validate(key, cfg[key])
-        except ValueError as e:
-            errors.append(str(e))
-    # A pair out of order goes back to its defaults; that may break a pair it shares a
-    # key with (cold_blow < overheat_resume < overheat), so again until none is. Ends:
-    # the defaults are in order, so each pass puts at least one more key at its default.
-    while True:
-        bad = _order_errors(accepted)
-        if not bad:
-            return accepted, errors
-        for lo, hi, msg in bad:
-            accepted[lo] = _BY_KEY[lo][1]
-            accepted[hi] = _BY_KEY[hi][1]
-            errors.append(msg + ": both left at their defaults")
+    return _rules("check", cfg)
 
 
 # ---- settings: what a person asks of the unit ----------------------------------
@@ -230,49 +129,12 @@ def setting_defaults(speeds=SPEEDS):
 
 def validate_setting(key, value, speeds=SPEEDS):
     """Canonical value of one setting (setpoint in dC), or ValueError naming the rule."""
-    if key == "mode":
-        return _choice("mode", value, MODES)
-    if key == "fan":
-        return _choice("fan", value, FANS)
-    if key == "speed":
-        return _choice("speed", value, speeds)
-    if key == "setpoint_dC":
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise ValueError(
-                "setpoint_dC=%r is not a whole number: allowed %d..%d"
-                % (value, SETPOINT_MIN_dC, SETPOINT_MAX_dC)
-            )
-        if not SETPOINT_MIN_dC <= value <= SETPOINT_MAX_dC:
-            raise ValueError(
-                "setpoint_dC=%r is out of range: allowed %d..%d"
-                % (value, SETPOINT_MIN_dC, SETPOINT_MAX_dC)
-            )
-        return value
-    raise _unknown("setting", key, SETTING_KEYS)
+    return _rules("validate_setting", key, value, speeds)
 
 
 def setpoint_to_dC(value, units="C"):
     """A setpoint in degrees of `units` (int or float) -> dC, or ValueError naming the range."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise ValueError(
-            "setpoint=%r is not a number: allowed %s" % (value, setpoint_range(units))
-        )
-    # inf, nan and 1e308 would reach round() (OverflowError, ValueError) and a huge int
-    # the float division: no temperature is beyond 1000 degrees in either unit, and
-    # nan fails every comparison, so this refuses them all before any arithmetic.
-    if not -1000 <= value <= 1000:
-        raise ValueError(
-            "setpoint=%r is out of range: allowed %s" % (value, setpoint_range(units))
-        )
-    if units == "F":
-        dC = round((value - 32) * 50 / 9)
-    else:
-        dC = round(value * 10)
-    if not SETPOINT_MIN_dC <= dC <= SETPOINT_MAX_dC:
-        raise ValueError(
-            "setpoint=%r is out of range: allowed %s" % (value, setpoint_range(units))
-        )
-    return dC
+    return _rules("setpoint_to_dC", value, units)
 
 
 def setpoint_range(units="C"):
@@ -284,16 +146,4 @@ def setpoint_range(units="C"):
 
 def check_settings(settings, speeds=SPEEDS):
     """Like check() for settings; also takes 'setpoint' in C instead of setpoint_dC."""
-    accepted = setting_defaults(speeds)
-    errors = []
-    if not isinstance(settings, dict):
-        return accepted, ["settings are %s, not a dict: defaults used" % type(settings).__name__]
-    for key in settings:
-        try:
-            if key == "setpoint":
-                accepted["setpoint_dC"] = setpoint_to_dC(settings[key], "C")
-            else:
-                accepted[key] = validate_setting(key, settings[key], speeds)
-        except ValueError as e:
-            errors.append(str(e))
-    return accepted, errors
+    return _rules("check_settings", settings, speeds)

@@ -72,21 +72,30 @@ STATES = (
 )
 
 
+def _tables(board):
+    """Each sensor's adc_table.Table (None where the board has none). The thermistor
+    models (float work) are loaded for this and let go after."""
+    from heatpump import lazy
+
+    th = lazy.use("thermistor")
+    try:
+        tables: list = [None] * S.N_SENSORS
+        for i in range(S.N_SENSORS):
+            spec = board.thermistors.get(S.NAMES[i])
+            if spec is not None:
+                tables[i] = th.Channel(spec, board.adc).table()
+        return tables
+    finally:
+        lazy.drop("thermistor")
+
+
 class Controller:
     def __init__(self, hal, config=None, settings=None):
         self.hal = hal
         board = hal.board
         self.board = board
         self.cfg = C.merge(C.defaults(), config or {})  # ValueError names a bad value
-        from heatpump import thermistor
-
-        channels: list = [None] * S.N_SENSORS
-        for i in range(S.N_SENSORS):
-            spec = board.thermistors.get(S.NAMES[i])
-            if spec is not None:
-                channels[i] = thermistor.Channel(spec, board.adc)
-        self.sensors = S.Sensors(channels)
-        self.sensors.use_thermistor_codes(thermistor.OPEN, thermistor.SHORT)
+        self.sensors = S.Sensors(_tables(board))
         self.has_condensate = "condensate_full" in board.inputs
         self.has_aux_cutout = "aux_limit" in board.inputs  # the aux element's thermal cutout
         self.thermostat = T.Thermostat()
@@ -95,6 +104,7 @@ class Controller:
         self.speeds = self.seq.speeds  # the fan speeds this board offers
         self.defrost = Defrost(self.cfg)  # the defrost hook (see the module doc)
         self.selftest = None  # the self-test hook (see the module doc)
+        self._report_path = None  # where a self-test keeps its report (None: the default)
         self.supervisor = Supervisor(self.cfg)  # bounds every compressor-on state
         self.defrost_active = False
         self.condensate_full = False
@@ -153,7 +163,11 @@ class Controller:
 
     def set_config(self, changes):
         """Apply config changes, all checked first (ValueError: nothing changed)."""
-        self._apply_config(C.merge(self.cfg, changes))
+        new = C.merge(self.cfg, changes)
+        cfg = self.cfg
+        for key in new:  # in place: the dict kept since boot stays where it is in the heap
+            cfg[key] = new[key]
+        self._apply_config(cfg)
 
     # ---- the tick ----------------------------------------------------------------
 
@@ -325,6 +339,20 @@ class Controller:
 
     def fault_active(self, code):
         return self.protect.active[F.index(code)]
+
+    def keep_reports_in(self, path):
+        """The self-test's report goes to path (the app's flash folder)."""
+        self._report_path = path
+
+    def report_path(self):
+        """Where a self-test keeps its report; None: selftest_report.default_path()."""
+        return self._report_path
+
+    def release_selftest(self):
+        """Let a finished self-test go (its report is on flash); a running one stays."""
+        st = self.selftest
+        if st is not None and not st.active:
+            self.selftest = None
 
     def active_codes(self):
         """The active fault codes, in ORDER (allocates)."""

@@ -36,31 +36,7 @@ N_CODES = const(20)
 ORDER = ("E1", "E2", "E3", "E4", "E5", "E6", "E7", "E8", "S1", "S2", "S3", "S4", "S5")
 ORDER += ("C1", "D1", "A1", "A2", "A3", "A4", "E9")  # continued (one line is too long)
 
-CODES = {
-    "E1": "indoor coil freeze: cooling stopped, indoor fan on until the coil thaws",
-    "E2": "cooling locked out: the coil froze too often in an hour (hp.clear() releases)",
-    "E3": "indoor coil overheat: heating stopped until the coil cools",
-    "E4": "heating locked out: too cold outdoors for the heat pump (aux heat if fitted)",
-    "E5": "cooling refused: too cold outdoors",
-    "E6": "cooling refused: too hot outdoors",
-    "E7": "condensate pan full: cooling and dry stopped until it drains",
-    "E8": "reversing valve stuck: the coil did not follow after a start (hp.clear() releases)",
-    "S1": "room sensor fault",
-    "S2": "indoor coil sensor fault",
-    "S3": "outdoor sensor fault",
-    "S4": "outdoor coil sensor fault",
-    "S5": "supply air sensor fault",
-    "C1": "a file on flash was corrupt or held a refused value: only that part is at its"
-    " default, the bad file kept aside (hp.log() says which)",
-    "D1": "defrost not clearing: defrosts keep ending at their time limit or aborting",
-    "A1": "the app crashed: every relay OFF, then restarted (hp.log() has the error)",
-    "A2": "the watchdog reset the board: the control loop had stalled",
-    "A3": "the supervisor stopped the compressor: a defrost, self-test or hold step ran past"
-    " its maximum",
-    "A4": "compressor locked out: repeated watchdog or crash resets (hp.clear() or 1 h of"
-    " running without one releases)",
-    "E9": "compressor locked out: stopped early too often in an hour (hp.clear() or 1 h releases)",
-}
+# What each code means for a person: fault_text.TEXT (loaded by the REPL when shown).
 
 # Codes that stay active until hp.clear() (E9 and A4 also after their hour; the others
 # clear by themselves). They survive a reset (the history on flash, controller.py).

@@ -18,7 +18,6 @@ except ImportError:
         return x
 
 
-from heatpump import faults as F
 from heatpump import sensors as S
 from heatpump import sequencer as Q
 from heatpump import thermostat as T
@@ -70,10 +69,12 @@ class RunSteps:
         return "any moment"
 
     def _blocked_fail(self, ctl, side, check):
+        from heatpump.fault_text import TEXT as FAULT_TEXT  # only when a step is blocked
+
         codes = ctl.active_codes()
         hints = []
         for c in codes:
-            hints.append("%s %s" % (c, HINTS.get(c, F.CODES.get(c, ""))))
+            hints.append("%s %s" % (c, HINTS.get(c, FAULT_TEXT.get(c, ""))))
         what = "cooling" if side == T.SIDE_COOL else "heating"
         if "E7" in codes:
             check = "condensate switch"

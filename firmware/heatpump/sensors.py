@@ -25,9 +25,9 @@ OUTDOOR_COIL = const(3)
 SUPPLY_AIR = const(4)
 N_SENSORS = const(5)
 
-# Fault kinds (the fault log's detail for S codes).
-OPEN = const(1)
-SHORT = const(2)
+# Fault kinds (the fault log's detail for S codes): a table's own, and a jump.
+OPEN = const(1)  # adc_table.OPEN
+SHORT = const(2)  # adc_table.SHORT
 JUMP = const(3)
 KIND_NAMES = ("", "open", "short", "jump")
 
@@ -36,8 +36,8 @@ class Sensors:
     """Debounced temperatures (dC) of the board's thermistors, indexed as NAMES."""
 
     def __init__(self, channels=None):
-        # channels[i]: an object with dC(mv) and fault(mv) (heatpump.thermistor.Channel)
-        # for each sensor the board has, None where it has none.
+        # channels[i]: an object with dC(mv) and fault(mv) -> 0, OPEN or SHORT
+        # (adc_table.Table) for each sensor the board has, None where it has none.
         self.channels = channels or [None] * N_SENSORS
         self.present = [ch is not None for ch in self.channels]
         self.dC = [0] * N_SENSORS  # last accepted temperature
@@ -49,8 +49,6 @@ class Sensors:
         self._prev = [0] * N_SENSORS  # while faulted: the previous sane reading
         self._prev_ok = [False] * N_SENSORS  # ... and whether there was one
         self.held = [False] * N_SENSORS  # readings not judged (see hold())
-        self._open = OPEN  # the thermistor module's codes, mapped in read()
-        self._short = SHORT
         self.configure(None)
 
     def configure(self, cfg):
@@ -60,11 +58,6 @@ class Sensors:
             self.n_bad = cfg["sensor_bad_readings"]
             self.jump_dK = cfg["sensor_jump_dK"]
             self.clear_ms = cfg["sensor_clear_s"] * 1000
-
-    def use_thermistor_codes(self, open_code, short_code):
-        """The values Channel.fault() returns for open and short."""
-        self._open = open_code
-        self._short = short_code
 
     def hold(self, i, on):
         """While held, channel i's readings are not judged: a sensor taken out of its
@@ -86,7 +79,7 @@ class Sensors:
             mv = hal.read_adc(NAMES[i])
             f = ch.fault(mv)
             if f:
-                self.feed(i, OPEN if f == self._open else SHORT, 0, dt_ms)
+                self.feed(i, f, 0, dt_ms)
             else:
                 self.feed(i, 0, ch.dC(mv), dt_ms)
 

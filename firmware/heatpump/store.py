@@ -10,7 +10,8 @@ Boot never crashes here: a missing file gives the defaults; one from a newer sch
 one with nothing readable, gives the defaults, is kept aside as `NAME.bad.json` and
 records a fault; a stored value the checks refuse keeps its default, with one fault each.
 A file json.loads refuses (a bad byte, an Infinity, a cut) loses only what is damaged:
-salvage.py reads every value still readable, the file is copied aside, one fault names
+salvage.py reads every value still readable (store_load.py does the reading, loaded
+once per boot), the file is copied aside, one fault names
 the file and one each value lost, the rest goes through the checks and is written back
 at once (so the next boot finds a good file, not just the defaults).
 
@@ -31,6 +32,7 @@ Counters (compressor starts and run time, fault counts) are written at most once
 
 import json
 import os
+from binascii import crc32
 
 try:
     from micropython import const  # pyright: ignore[reportAssignmentType]
@@ -74,68 +76,16 @@ def _bad_name(path):
     return path + ".bad"
 
 
-def _text(values):
+def text_of(values):
+    """The file text of a document holding values."""
     return json.dumps({"schema": SCHEMA, "values": values})
 
 
-_NOT_JSON = "not valid JSON"
-
-
-def _strict(text, doc):
-    """True if doc is what strict JSON reads in text: json.loads is not enough alone.
-
-    CPython's json reads Infinity and NaN as floats, MicroPython's refuses them (both
-    read 1e999 as inf); and MicroPython's takes a missing or extra `,` or `:`, so a
-    garbled {"a": 1 2, "b": 3} reads as {"a": 1, 2: "b"} and shifts every pair after
-    it. Such a file takes the salvage path on both interpreters, so a user sees the
-    same outcome on either. Strict JSON has one `:` per member and one `,` between
-    neighbours outside the strings: those counts, a string for each key and finite
-    numbers are checked here, without recursion and without a copy of the text.
-    """
-    members = commas = 0
-    todo = [doc]
-    while todo:
-        v = todo.pop()
-        if isinstance(v, dict):
-            for key in v:
-                if type(key) is not str:
-                    return False
-            members += len(v)
-            commas += len(v) - 1 if v else 0
-            todo.extend(v.values())
-        elif isinstance(v, list):
-            commas += len(v) - 1 if v else 0
-            todo.extend(v)
-        elif isinstance(v, float) and v - v != 0:  # inf - inf and nan - nan are nan
-            return False
-    if "\\" in text:
-        # An escape may hide a quote from the count below: the scanner decides (rare:
-        # our values are plain words and numbers).
-        from heatpump import salvage
-
-        got, lost, cut = salvage.scan(text)
-        return got == doc and not lost and not cut
-    start = 0
-    while True:  # count , and : between the strings
-        q = text.find('"', start)
-        end = len(text) if q < 0 else q
-        members -= text.count(":", start, end)
-        commas -= text.count(",", start, end)
-        if q < 0:
-            return members == 0 and commas == 0
-        start = text.find('"', q + 1) + 1
-        if start == 0:
-            return False  # a string that never ends
-
-
-def _document(doc):
-    """(values, None) for one of our documents, (None, why) if not."""
-    if not isinstance(doc, dict) or not isinstance(doc.get("values"), dict):
-        return None, 'not a {"schema": ..., "values": {...}} document'
-    schema = doc.get("schema")
-    if type(schema) is not int or not 1 <= schema <= SCHEMA:
-        return None, "schema %r, this firmware reads 1..%d" % (schema, SCHEMA)
-    return doc["values"], None
+def digest(text):
+    """(length, CRC-32 in 30 bits) of a file text: what a store keeps of the text last
+    read or written, to know "changed?" (a copy of the text, replaced at each save,
+    would be a long-lived object landing anywhere in the heap)."""
+    return len(text), crc32(text.encode()) & 0x3FFFFFFF
 
 
 def sections(checkers):
@@ -173,161 +123,37 @@ class Store:
         self.check = check  # check(stored) -> (accepted, errors); wins over validate
         self.fs = fs or OsFS()
         self.faults = [] if faults is None else faults  # (code, message), newest last
-        self.saved = None  # the file text last read or written, for "changed?"
+        self.saved = None  # digest() of the file text last read or written: "changed?"
 
     def fault(self, code, message):
         if len(self.faults) >= _MAX_FAULTS:
             self.faults.pop(0)
         self.faults.append((code, message))
 
-    def _exists(self, path):
+    def exists(self, path):
         try:
             self.fs.stat(path)
             return True
         except OSError:
             return False
 
-    def _parse(self, path):
-        """(values, None, text) for a usable file; (None, None, None) if absent;
-        (None, why, text) if not (text None when it could not be read)."""
-        try:
-            f = self.fs.open(path, "r")
-        except OSError:
-            return None, None, None
-        try:
-            text = f.read()
-        except Exception as e:  # unreadable flash or bad UTF-8: the file is unusable
-            return None, "unreadable (%s)" % e, None
-        finally:
-            f.close()
-        try:
-            doc = json.loads(text)
-        except Exception:  # ValueError on both interpreters; never let it stop the boot
-            return None, _NOT_JSON, text
-        if not _strict(text, doc):
-            return None, _NOT_JSON, text
-        values, why = _document(doc)
-        return values, why, text
+    def load(self):
+        """The stored values merged over the defaults; never raises, records faults.
+        (store_load.py: loaded for this, once per boot, and let go after.)"""
+        from heatpump import lazy
 
-    def _salvage(self, text):
-        """(values, lost, note) from a file json.loads refused; values None if nothing
-        in it is worth keeping (note then says why, or is None)."""
-        try:
-            from heatpump import salvage  # only here: a healthy board never loads it
+        return lazy.call("store_load", "load", self)
 
-            doc, lost, cut = salvage.scan(text)
-            if "schema" in lost and isinstance(doc, dict):
-                # The schema token itself is damaged: the values are still ours to read
-                # (every one goes through the checks anyway).
-                doc["schema"] = SCHEMA
-            values, why = _document(doc)
-            if values is None or not salvage.leaves(values):
-                return None, None, None if values is None and doc is None else why
-        except Exception:  # MemoryError on a big file: never let it stop the boot
-            return None, None, None
-        lost = [name[7:] if name.startswith("values.") else name for name in lost]
-        note = "the file ends early, what followed is at its defaults; " if cut else ""
-        note += "the %d values still readable used" % salvage.leaves(values)
-        if lost:
-            note += ", %d lost (%s)" % (len(lost), ", ".join(lost))
-        return values, lost, note
-
-    def _keep_copy(self, text):
-        # A copy, not a rename: the main file stays until a good one replaces it, so a
-        # cut during the write-back boots this salvage again instead of the defaults.
-        try:
-            f = self.fs.open(self.bad, "w")
-            try:
-                f.write(text)
-            finally:
-                f.close()
-            return "kept as " + self.bad
-        except Exception:
-            return "could not keep it aside"
-
-    def _remove(self, path):
+    def remove(self, path):
+        """Remove path if it is there."""
         try:
             self.fs.remove(path)
         except OSError:
             pass
 
-    def load(self):
-        """The stored values merged over the defaults; never raises, records faults."""
-        stored, why, text = self._parse(self.path)
-        from_tmp = False
-        if stored is None and self._exists(self.tmp):
-            # No usable main file but a temp one: a cut came during FAT's remove +
-            # rename, or the main file went bad. A complete temp file is the newest copy.
-            stored = self._parse(self.tmp)[0]
-            from_tmp = stored is not None
-        lost = None  # names of the values salvage could not read; None: no salvage
-        if why == _NOT_JSON and not from_tmp:
-            stored, lost, note = self._salvage(text)
-            if note is not None:
-                why = why + ("; " if lost is not None else ", and ") + note
-        if lost is not None:
-            kept = self._keep_copy(text)
-            self.fault(FAULT_CORRUPT, "%s: %s; %s" % (self.path, why, kept))
-            for name in lost:
-                self.fault(
-                    FAULT_VALUE, "%s: %s unreadable in the file: not used" % (self.path, name)
-                )
-        elif why is not None:
-            # Keep the bad file for a person to read; the next save writes a good one.
-            try:
-                self.fs.rename(self.path, self.bad)
-                kept = "kept as " + self.bad
-            except OSError:
-                kept = "could not keep it aside"
-            used = "the unfinished save " + self.tmp if from_tmp else "defaults"
-            self.fault(FAULT_CORRUPT, "%s: %s; %s; %s used" % (self.path, why, kept, used))
-        if from_tmp:
-            try:
-                self.fs.rename(self.tmp, self.path)
-            except OSError:
-                pass
-        elif self._exists(self.tmp):
-            # A write cut before its rename: the main file (the old values) wins.
-            self._remove(self.tmp)
-        values = self._accept(stored or {})
-        if lost is not None:
-            # What was recovered replaces the damaged file now (atomically, as any save):
-            # waiting for the next change would boot the defaults after a power cut.
-            self.save(values)
-            return values
-        try:
-            self.saved = _text(values)
-        except Exception:  # a check that returned something JSON cannot hold
-            self.saved = None
-        return values
-
-    def _accept(self, stored):
-        if self.check is not None:
-            try:
-                values, errors = self.check(stored)
-            except Exception as e:  # a bug in a check must not stop the boot
-                values, errors = dict(self.defaults), ["check failed (%r): defaults used" % e]
-            for msg in errors:
-                self.fault(FAULT_VALUE, "%s: %s" % (self.path, msg))
-            return values
-        values = dict(self.defaults)
-        for key in stored:
-            value = stored[key]
-            if self.validate is None:
-                values[key] = value
-                continue
-            try:
-                if key not in values:
-                    raise ValueError("not a known key: allowed %s" % ", ".join(values))
-                got = self.validate(key, value)
-                values[key] = value if got is None else got
-            except ValueError as e:
-                self.fault(FAULT_VALUE, "%s: %s=%r refused (%s)" % (self.path, key, value, e))
-        return values
-
     def save(self, values):
         """Write values atomically; True if written. A failure records a fault."""
-        text = _text(values)
+        text = text_of(values)
         fs = self.fs
         try:
             f = fs.open(self.tmp, "w")
@@ -346,7 +172,7 @@ class Store:
             try:
                 fs.rename(self.tmp, self.path)
             except OSError:
-                if not self._exists(self.path):
+                if not self.exists(self.path):
                     raise
                 # FAT: no rename onto an existing file. load() takes the temp file if a
                 # cut comes between these two steps.
@@ -355,7 +181,7 @@ class Store:
         except OSError as e:
             self.fault(FAULT_WRITE, "%s: not saved (%s); the previous file stays" % (self.path, e))
             return False
-        self.saved = text
+        self.saved = digest(text)
         return True
 
 
@@ -382,7 +208,7 @@ class CounterStore(Store):
         self.prev_ms = now_ms
         if self.since_ms < self.every_ms and not force:
             return False
-        if _text(counters) == self.saved:
+        if digest(text_of(counters)) == self.saved:
             return False
         # A failed write waits a full interval too: a worn flash is not hammered.
         self.since_ms = 0

@@ -8,14 +8,15 @@ A board file names, per sensor, the thermistor (a part from PARTS, or inline "r2
 
 `Channel(spec, adc)` does all the float work once, at start-up: it finds the window of
 readings the ESP32 ADC can be trusted with, and fills an int16 table of hundredths of a
-degree every 16 mV across it. Per reading, `dC(mv)` is a shift, a mask and one
-multiplication on small ints: no float, no allocation. `fault(mv)` says whether a
-reading lies beyond the window, i.e. at one of the divider's rails: an open thermistor
-reads as colder than anything real, a short as hotter.
+degree every 16 mV across it. It is an adc_table.Table (dC, fault) with the model's
+float methods beside it for the simulator; the running unit keeps only `.table()`
+and lets this module go (it is only needed to build the tables).
 """
 
 import math
 from array import array
+
+from heatpump.adc_table import OPEN, SHORT, STEP_MV, Table  # noqa: F401 (OPEN, SHORT: re-exported)
 
 try:
     from micropython import const  # pyright: ignore[reportAssignmentType]
@@ -24,9 +25,6 @@ except ImportError:
     def const(x):
         return x
 
-
-OPEN = const(1)  # fault(): the thermistor (or its wire) is open
-SHORT = const(2)  # fault(): the thermistor (or its wire) is shorted
 
 # The ESP32 ADC at 11 dB, read through read_uv() (calibrated). Espressif recommends
 # 150-2450 mV; below 150 mV it reads a constant (a short or a grounded pin lands there),
@@ -45,9 +43,6 @@ TOPOLOGIES = ("ntc_low", "ntc_high")
 _COLD_LIMIT_C = -55
 _HOT_LIMIT_C = 150
 
-_SHIFT = const(4)  # table step: 16 mV
-_STEP_MV = const(16)
-_MASK = const(15)
 _T0_K = 273.15
 _T25_K = 298.15
 
@@ -116,8 +111,8 @@ def divider_ohm_at(mv, divider_ohm, supply_mv, topology):
     return divider_ohm * (supply_mv - mv) / mv
 
 
-class Channel:
-    """One thermistor input: its table, built once; dC() and fault() per reading."""
+class Channel(Table):
+    """One thermistor input: its table, built once, and the model it came from."""
 
     def __init__(self, spec, adc=None):
         self.ntc = Ntc(spec)
@@ -131,47 +126,19 @@ class Channel:
         at_hot = self.mv_at(_HOT_LIMIT_C)
         lo = max(USABLE_LO_MV, math.ceil(at_cold if rising else at_hot))
         hi = min(RAIL_HI_MV, int(at_hot if rising else at_cold))
-        if hi - lo < 4 * _STEP_MV:
+        if hi - lo < 4 * STEP_MV:
             raise ValueError(
                 "a %d ohm divider leaves this thermistor no room in the ADC's %d-%d mV"
                 % (self.divider_ohm, USABLE_LO_MV, RAIL_HI_MV)
             )
-        self.lo_mv = lo  # readings below are a fault (open if rising, else short)
-        self.hi_mv = hi  # readings above are a fault (short if rising, else open)
-        self._span = hi - lo
-        self._below = OPEN if rising else SHORT
-        self._above = SHORT if rising else OPEN
-        n = (hi - lo) // _STEP_MV + 2
-        cc = [round(self.c_at_mv(lo + i * _STEP_MV) * 100) for i in range(n)]
-        # hundredths of a degree C at lo + i * 16 mV (int16: 2 bytes a point)
-        self._tab = array("h", [max(-32000, min(32000, c)) for c in cc])
-        cold_mv, hot_mv = (lo, hi) if rising else (hi, lo)
-        self.cold_dC = self.dC(cold_mv)  # the coldest temperature the channel can read
-        self.hot_dC = self.dC(hot_mv)  # the hottest
-
-    def dC(self, mv):
-        """Temperature in tenths of a degree C for a reading in mV (clamped to the window).
-
-        Integer work only, allocation-free: call fault() first to know it is real.
-        """
-        off = mv - self.lo_mv
-        if off < 0:
-            off = 0
-        elif off > self._span:
-            off = self._span
-        i = off >> _SHIFT
-        t = self._tab
-        c0 = t[i]
-        cc = c0 + (((t[i + 1] - c0) * (off & _MASK) + (_STEP_MV >> 1)) >> _SHIFT)
-        return (cc + 5) // 10
-
-    def fault(self, mv):
-        """0, OPEN or SHORT for a reading in mV."""
-        if mv < self.lo_mv:
-            return self._below
-        if mv > self.hi_mv:
-            return self._above
-        return 0
+        n = (hi - lo) // STEP_MV + 2
+        # hundredths of a degree C at lo + i * 16 mV (int16: 2 bytes a point), filled in
+        # place: no list of n ints beside it (the float work's garbage is collectable)
+        tab = array("h", bytes(2 * n))
+        for i in range(n):
+            c = round(self.c_at_mv(lo + i * STEP_MV) * 100)
+            tab[i] = -32000 if c < -32000 else (32000 if c > 32000 else c)
+        super().__init__(lo, hi, rising, tab)
 
     def mv_at(self, celsius):
         """Ideal pin voltage (float mV) at a temperature: what the simulator feeds the ADC."""

@@ -42,7 +42,7 @@ def _read(path):
 
 def _result(hal, app, said):
     return {
-        "relay_log": hal.relay_log,
+        "relay_log": list(hal.relay_log),
         "raised": hal.raised,
         "faults": [[f["time_s"], f["code"]] for f in app.hp.faults()],
         "events": app.events,

@@ -13,3 +13,16 @@ def raises(exc_type, fn, *args, **kwargs):
 def eq(got, want, what=""):
     if got != want:
         raise AssertionError("%s: got %r, want %r" % (what or "value", got, want))
+
+
+class Skip(Exception):
+    """A test that does not apply to this interpreter (run_module prints SKIP)."""
+
+
+def board_wrap_only():
+    """Skip unless this interpreter's ticks wrap at 2**30 ms like the board's (the
+    64-bit unix port's wrap at 2**62)."""
+    from heatpump import ticks
+
+    if not ticks.BOARD_WRAP:
+        raise Skip("ticks wrap at 2**62 on this port, not at 2**30")

@@ -21,6 +21,50 @@ from heatpump.controller import Controller
 from heatpump.hal.sim import SimHAL
 
 START_TEMPS = {"room": 24, "indoor_coil": 24, "outdoor": 20, "outdoor_coil": 20}
+_KEYS = ("mode", "state", "defrost", "faults", "broken")
+
+
+class TickRuns:
+    """The per-tick context the invariant checker reads, run-length encoded: a run of
+    ticks at a steady step with the same context is one entry, so a week of ticks takes
+    a few KB, not a dict per tick (which no board-sized heap holds). Iterating gives
+    the checker its dicts."""
+
+    def __init__(self):
+        self.runs = []  # [first_ms, step_ms, n, (mode, state, defrost, faults, broken)]
+        self.n = 0
+
+    def add(self, ms, key):
+        """One tick at ms; key: (mode, state, defrost, faults, broken items)."""
+        self.n += 1
+        if self.runs:
+            last = self.runs[-1]
+            first, step, n, was = last
+            if was == key:
+                if n == 1 and ms > first:
+                    last[1] = ms - first
+                    last[2] = 2
+                    return
+                if ms == first + step * n:
+                    last[2] = n + 1
+                    return
+        self.runs.append([ms, 0, 1, key])
+
+    def append(self, c):
+        """One tick given as the checker's dict."""
+        self.add(c["ms"], tuple(c[k] for k in _KEYS[:4]) + (tuple(sorted(c["broken"].items())),))
+
+    def __len__(self):
+        return self.n
+
+    def __iter__(self):
+        for first, step, n, key in self.runs:
+            for k in range(n):
+                c = {"ms": first + k * step}
+                for i in range(4):
+                    c[_KEYS[i]] = key[i]
+                c["broken"] = dict(key[4])
+                yield c
 
 
 class Rig:
@@ -48,7 +92,7 @@ class Rig:
         self.hp = Api(self.ctl)
         self.coil_follows = coil_follows
         self.broken = {}  # sensor -> "open" | "short", as the HAL has them
-        self.ticks = []  # per-tick context for the invariant checker
+        self.ticks = TickRuns()  # per-tick context for the invariant checker
 
     # ---- the world -----------------------------------------------------------
 
@@ -97,16 +141,9 @@ class Rig:
 
     def record(self):
         ctl = self.ctl
-        self.ticks.append(
-            {
-                "ms": self.hal.elapsed_ms,
-                "mode": ctl.mode,
-                "state": ctl.state,
-                "defrost": ctl.defrost_active,
-                "faults": ctl.active_codes(),
-                "broken": dict(self.broken),
-            }
-        )
+        broken = tuple(sorted(self.broken.items()))
+        key = (ctl.mode, ctl.state, ctl.defrost_active, ctl.active_codes(), broken)
+        self.ticks.add(self.hal.elapsed_ms, key)
 
     @property
     def now_s(self):
@@ -150,12 +187,19 @@ class Rig:
         return self.now_s
 
 
-def scripted_run(board="esp32-devkitc"):
-    """One scripted run through most of the core: cool, dry, heat, faults, auto.
+def scripted_run(board="esp32-devkitc", start_ms=0):
+    """One scripted run through most of the core: cool, dry, heat, faults, auto, with
+    the board's clock starting at start_ms (one minute before the 2**30 ms wrap: the
+    run crosses it while cooling).
 
     Returns the relay log as [(ms, name, on)] plus the fault log (time_s, code, detail).
     """
-    rig = Rig(board, settings={"mode": "cool", "setpoint": 23}, temps={"room": 26, "outdoor": 30})
+    rig = Rig(
+        board,
+        settings={"mode": "cool", "setpoint": 23},
+        temps={"room": 26, "outdoor": 30},
+        start_ms=start_ms,
+    )
     rig.run(400)  # boot delay, cooling start
     rig.set_temp("room", 22)
     rig.run(300)  # satisfied: stop after min run, fan overrun
@@ -188,7 +232,8 @@ def scripted_run(board="esp32-devkitc"):
 if __name__ == "__main__":
     import sys
 
-    log, faults = scripted_run(sys.argv[1] if len(sys.argv) > 1 else "esp32-devkitc")
+    start = int(sys.argv[2]) if len(sys.argv) > 2 else 0
+    log, faults = scripted_run(sys.argv[1] if len(sys.argv) > 1 else "esp32-devkitc", start)
     for ms, name, on in log:
         print("R %d %s %d" % (ms, name, 1 if on else 0))
     for t, code, detail in faults:

@@ -8,15 +8,20 @@ modules under the real MicroPython VM (see host_tests/test_micropython.py).
 
 import sys
 
+from check import Skip
+
 
 def main(name):
     mod = __import__(name)
-    failed = 0
+    failed = skipped = 0
     names = sorted(n for n in dir(mod) if n.startswith("test_"))
     for n in names:
         try:
             getattr(mod, n)()
             print("PASS", name + "." + n)
+        except Skip as e:
+            skipped += 1
+            print("SKIP", name + "." + n, "(%s)" % e)
         except Exception as e:  # report every failure, then fail the run
             failed += 1
             print("FAIL", name + "." + n)
@@ -26,7 +31,7 @@ def main(name):
                 import traceback
 
                 traceback.print_exc()
-    print("%d passed, %d failed" % (len(names) - failed, failed))
+    print("%d passed, %d skipped, %d failed" % (len(names) - failed - skipped, skipped, failed))
     return failed
 
 

@@ -188,3 +188,12 @@ def test_finding_10_non_finite_or_absurd_setpoint_is_refused_clearly():
             assert "allowed " + allowed in msg, msg
     eq(C.setpoint_to_dC(30.0), 300, "the top of the range still works")
     eq(C.setpoint_to_dC(61, "F"), 161, "and in F")
+
+
+def test_every_key_has_its_help_line_and_no_other_key_does():
+    from heatpump.config_rules import HELP
+
+    keys = [row[0] for row in C.SCHEMA]
+    eq(sorted(HELP), sorted(keys), "the keys hp.config() explains")
+    for key in keys:
+        assert HELP[key] and len(HELP[key]) < 80, key

@@ -1,6 +1,7 @@
 """Sensor debounce, impossible jumps and fault clearing (MicroPython and CPython)."""
 
 from check import eq
+from heatpump import adc_table
 from heatpump import sensors as S
 
 R = S.ROOM
@@ -105,12 +106,12 @@ class _Hal:
         return self.mv[name]
 
 
-def test_read_maps_the_thermistor_codes():
+def test_read_takes_the_tables_fault_codes():
+    eq((S.OPEN, S.SHORT), (adc_table.OPEN, adc_table.SHORT), "the same codes")
     chans = [None] * S.N_SENSORS
     chans[S.ROOM] = _Chan()
     chans[S.OUTDOOR] = _Chan()
     s = S.Sensors(chans)
-    s.use_thermistor_codes(1, 2)
     hal = _Hal()
     for _ in range(3):
         s.read(hal, 1000)

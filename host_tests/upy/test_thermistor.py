@@ -25,9 +25,15 @@ def test_steinhart_hart_part_matches_the_makers_table():
         assert abs(err) < 0.1, (c, err)
 
 
+# Float work is done once, at start-up, in the ESP32's single precision (about 7
+# digits): a round trip through log, exp and the cubic holds to these, not to 1e-6.
+EPS_C = 1e-3  # degrees: 100 times finer than the 0.1 C the tick works in
+EPS_MV = 1e-2  # millivolts: the ADC reads whole mV
+
+
 def test_beta_model_is_exact_at_25c_and_errs_in_the_cold():
     beta = Ntc({"r25": 10000, "beta": 3380})
-    assert abs(beta.celsius(10000) - 25) < 1e-9
+    assert abs(beta.celsius(10000) - 25) < EPS_C
     # Against the same table, Beta 3380 reads 2.4 C warm at -30 C.
     assert beta.celsius(113347) - (-30) > 2.0
 
@@ -37,26 +43,26 @@ def test_resistance_and_temperature_round_trip():
         ntc = Ntc(s)
         for c in (-40, -10, 0, 21.5, 60, 120):
             back = ntc.celsius(ntc.ohm(c))
-            assert abs(back - c) < 1e-6, (s, c, back)
+            assert abs(back - c) < EPS_C, (s, c, back)
 
 
 def test_named_generic_part_is_its_beta():
     a = Ntc({"part": "10k-b3950"})
     b = Ntc({"r25": 10000, "beta": 3950})
     for c in (-20, 0, 40):
-        assert abs(a.ohm(c) - b.ohm(c)) < 1e-6
+        assert a.ohm(c) == b.ohm(c)  # the same arithmetic, bit for bit
 
 
 def test_divider_topologies_mirror_each_other():
     low = Channel(spec(topology="ntc_low"))
     high = Channel(spec(topology="ntc_high"))
     for c in (-20, 0, 25, 60):
-        assert abs(low.mv_at(c) + high.mv_at(c) - 3300) < 1e-6
+        assert abs(low.mv_at(c) + high.mv_at(c) - 3300) < EPS_MV
     # ntc_low falls as it warms, ntc_high rises
     assert low.mv_at(0) > low.mv_at(30)
     assert high.mv_at(0) < high.mv_at(30)
     generic = Channel({"part": "10k-b3950", "divider_ohm": 22000, "topology": "ntc_low"})
-    assert abs(generic.mv_at(25) - 3300 * 10000 / 32000) < 1e-6  # R25 exactly 10 k
+    assert abs(generic.mv_at(25) - 3300 * 10000 / 32000) < EPS_MV  # R25 exactly 10 k
 
 
 def test_reading_converts_to_tenths_of_a_degree():

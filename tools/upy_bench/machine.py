@@ -1,8 +1,11 @@
 """A stand-in for the ESP32's `machine` module, so hal/esp32.py imports and runs in the VM.
 
-Only the bench scripts see it (it sits in their folder). It holds no state beyond what
-Esp32HAL asks for: pin levels, and one fixed ADC reading per pin that a script may set
-(`ADC.uv[pin_id] = microvolts`). Reading it allocates nothing, like the real ADC.
+Only the bench scripts see it (it sits in their folder, or in /lib of the board image
+life.py boots). It holds no state beyond what Esp32HAL asks for: pin levels (also by
+pin number in `Pin.levels`, what a relay's wire sees), and one fixed ADC reading per
+pin that a script may set (`ADC.uv[pin_id] = microvolts`). An input reads what a script
+put in `Pin.levels`, else high with the pull-up (a button not pressed), else low.
+Reading it allocates nothing, like the real ADC.
 """
 
 
@@ -12,14 +15,20 @@ class Pin:
     PULL_UP = 2
     PULL_DOWN = 4
 
+    levels = {}  # pin id -> the level last driven (outputs) or read (inputs)
+
     def __init__(self, id, mode=-1, pull=-1, value=None):
         self.id = id
-        self.level = 0 if value is None else value
+        if value is None:  # an input: what its wire holds, else what its pull gives
+            value = Pin.levels.get(id, 1 if pull == Pin.PULL_UP else 0)
+        self.level = value
+        Pin.levels[id] = value
 
     def value(self, v=None):
         if v is None:
             return self.level
         self.level = v
+        Pin.levels[self.id] = v
 
 
 class ADC:
@@ -42,3 +51,18 @@ class WDT:
 
     def feed(self):
         pass
+
+
+PWRON_RESET = 1
+HARD_RESET = 2
+WDT_RESET = 3
+DEEPSLEEP_RESET = 4
+SOFT_RESET = 5
+
+
+def reset_cause():
+    return PWRON_RESET
+
+
+def reset():
+    raise SystemExit("machine.reset() (the stand-in cannot reset)")

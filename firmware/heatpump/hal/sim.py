@@ -12,6 +12,8 @@ feed_watchdog) do integer work only and allocate nothing (set_relay's log entry 
 so the tick's heap use can be measured against this HAL.
 """
 
+from array import array
+
 from heatpump import thermistor
 from heatpump.board import Board, load_board
 from heatpump.ticks import ticks_add
@@ -29,6 +31,7 @@ _ADC_MAX = const(4095)
 _FS_SUB = const(3100 * 32)  # thermistor.FULL_SCALE_MV in 1/32 mV
 _M30 = const(0x3FFFFFFF)
 _M15 = const(0x7FFF)
+_STEP_MS = const(1 << 28)  # advance() steps: ticks_add refuses 2**29 ms or more
 
 
 class _Lcg:
@@ -51,17 +54,62 @@ class _Lcg:
         return self.x ^ (self.x >> 15)
 
 
+class RelayLog:
+    """(elapsed_ms, name, on) per relay change, packed in arrays (6 bytes a change, not
+    a tuple each: a long run's log fits a board-sized heap). Reads like the list of
+    tuples it stands for: iterate, index, slice, len, ==."""
+
+    def __init__(self, names):
+        self._names = names  # the board's relay names: a change stores its index
+        self._s = array("i")  # elapsed whole seconds
+        self._what = array("H")  # ms beyond the second * 64 + name index * 2 + on
+
+    def append(self, entry):
+        ms, name, on = entry
+        s, rem = divmod(ms, 1000)
+        self._s.append(s)
+        self._what.append(rem * 64 + self._names.index(name) * 2 + (1 if on else 0))
+
+    def __len__(self):
+        return len(self._s)
+
+    def _entry(self, i):
+        w = self._what[i]
+        return (self._s[i] * 1000 + (w >> 6), self._names[(w >> 1) & 31], bool(w & 1))
+
+    def __iter__(self):
+        for i in range(len(self._s)):
+            yield self._entry(i)
+
+    def __getitem__(self, k):
+        if isinstance(k, int):
+            return self._entry(k if k >= 0 else len(self._s) + k)
+        return list(self)[k]
+
+    def __eq__(self, other):
+        return list(self) == list(other)
+
+    def __repr__(self):
+        return repr(list(self))
+
+
 class SimHAL:
     """Same contract as Esp32HAL, plus the controls a test or the plant needs."""
 
-    def __init__(self, board=None, start_ms=0, seed=1, noise_mv=0, log_relays=True):
+    def __init__(
+        self, board=None, start_ms=0, seed=1, noise_mv=0, log_relays=True, relay_sink=None
+    ):
         if board is None or isinstance(board, str):
             board = load_board(board or "esp32-devkitc")
         elif isinstance(board, dict):
             board = Board.from_dict(board)
         self.board = board
         self._now = ticks_add(start_ms, 0)  # wrapped ticks, what ticks_ms() returns
-        self.elapsed_ms = 0  # monotonic sim time since construction (for the log)
+        # Monotonic sim time since construction, in whole seconds and the ms beyond:
+        # each stays a small int for 34 years on a 32-bit board (one int of ms would
+        # turn into a long, allocating on every advance, after 12.4 days).
+        self.elapsed_s = 0
+        self._elapsed_rem_ms = 0
         self._rng = _Lcg(seed)  # random_ms()
         self._noise_rng = _Lcg(seed * 7919 + 17)  # noise: its own stream
         self._noise_sub = int(noise_mv * _SUB + 0.5)  # 1 sigma, in 1/32 mV
@@ -81,7 +129,10 @@ class SimHAL:
         for name in board.inputs:
             self._input[name] = False
         self.log_relays = log_relays
-        self.relay_log = []  # (elapsed_ms, name, on), one entry per change
+        self.relay_log = RelayLog(board.relay_names)  # (elapsed_ms, name, on) per change
+        # ... or each change handed to relay_sink(elapsed_ms, name, on) instead, so a
+        # long run in a board-sized heap streams its log rather than keeping it
+        self.relay_sink = relay_sink
         self.watchdog_fed = 0
         self.watchdog_timeout_ms = None  # set by start_watchdog()
         self.since_feed_ms = 0
@@ -144,7 +195,9 @@ class SimHAL:
         on = bool(on)
         if on != was:
             self._relay[name] = on
-            if self.log_relays:
+            if self.relay_sink is not None:
+                self.relay_sink(self.elapsed_ms, name, on)
+            elif self.log_relays:
                 self.relay_log.append((self.elapsed_ms, name, on))
 
     def all_relays_off(self):
@@ -218,13 +271,30 @@ class SimHAL:
         self.read_input(name)  # raises for an unknown input
         self._input[name] = bool(on)
 
+    @property
+    def elapsed_ms(self):
+        """Sim time since construction, ms (the relay log's clock)."""
+        return self.elapsed_s * 1000 + self._elapsed_rem_ms
+
     def advance(self, ms):
-        """Move time forward by ms (>= 0)."""
+        """Move time forward by ms (>= 0), in steps ticks_add accepts (under
+        PERIOD / 2 each, as on the board)."""
         if ms < 0:
             raise ValueError("advance: time only moves forward, got %r ms" % (ms,))
-        self._now = ticks_add(self._now, ms)
-        self.elapsed_ms += ms
-        self.since_feed_ms += ms
+        now = self._now
+        left = ms
+        while left >= _STEP_MS:
+            now = ticks_add(now, _STEP_MS)
+            left -= _STEP_MS
+        self._now = ticks_add(now, left)
+        rem = self._elapsed_rem_ms + ms  # (no divmod: its tuple would allocate)
+        if rem >= 1000:
+            s = rem // 1000
+            self.elapsed_s += s
+            rem -= s * 1000
+        self._elapsed_rem_ms = rem
+        since = self.since_feed_ms + ms
+        self.since_feed_ms = since if since < _STEP_MS else _STEP_MS  # saturates
 
     def relay(self, name):
         """A relay's logical state (True = on)."""

@@ -1,0 +1,122 @@
+"""Start-up: the app built from the board file and restored from flash, once per boot.
+
+Loaded by App() and app.build() and let go after (lazy.py): none of it runs again
+while the unit runs, so none of it stays in the heap.
+"""
+
+from heatpump import config as C
+from heatpump.app import App, AppApi
+from heatpump.controller import Controller
+
+AIOREPL_HINT = (
+    "app: aiorepl is not installed, so there is no REPL while the unit runs. Install it"
+    " with 'mpremote mip install aiorepl' (make deploy does it). Ctrl-C stops the app"
+    " (every relay OFF) and gives the plain REPL."
+)
+
+
+def restore(app):
+    """The controller from the stored config, then the settings, counters and the
+    compressor's history, each value checked (a refused one is named in hp.log())."""
+    hal = app.hal
+    values = app.store.load() if app.store is not None else {}
+    try:
+        app.ctl = Controller(hal, config=values.get("config"))
+    except ValueError as e:  # the store checks each value; this is a last resort
+        app.ctl = Controller(hal)
+        app.event("stored config refused (%s): defaults used" % e)
+        app.record("C1")
+    app.saved_now(_load(app, values))  # the settings/config known to be on flash
+    app.last_tick_ms = hal.ticks_ms()  # when the control tick last completed
+    app.hp = AppApi(app.ctl, app)
+    cause = hal.reset_cause()
+    app.event("started after a %s reset" % cause)
+    _load_history(app, cause)
+
+
+def _load(app, values):
+    ctl = app.ctl
+    # Settings are checked against this board's fan speeds (the store cannot know).
+    settings, errors = C.check_settings(values.get("settings") or {}, ctl.speeds)
+    ctl.apply_settings(settings)
+    for msg in errors:
+        app.event("stored setting refused: " + msg)
+    app.drain(app.store, "C1")
+    if app.counters is not None:
+        c = app.counters.load()
+        ctl.restore_counters(c)
+        n = c.get("crashes")
+        if isinstance(n, int) and n >= 0:
+            app.crashes = n
+        if isinstance(c.get("last_crash"), str):
+            app.last_crash = c["last_crash"]
+            app.event("last crash before this start: " + app.last_crash)
+        app.drain(app.counters, None)
+    return app.persisted()
+
+
+def _load_history(app, cause):
+    """Starts, early stops, lockouts and resets from before this boot (history.py)."""
+    ctl = app.ctl
+    doc = app.history.load() if app.history is not None else {}
+    app.drain(app.history, "C1")
+    for msg in ctl.restore_history(doc):
+        app.event("stored history refused: " + msg)
+        app.record("C1")
+    crash_reset = doc.get("crash_reset") is True
+    if cause == "watchdog" or crash_reset:
+        why = "watchdog" if cause == "watchdog" else "crash rule"
+        ctl.note_reset()  # repeated ones lock the compressor out (A4)
+        if cause == "watchdog":
+            app.record("A2")
+            app.say("app: the last reset was by the watchdog (the loop stalled): fault A2")
+        app.event("reset by the %s counted towards the reset lockout" % why)
+        app.save_counters(force=True)  # the A2 count reaches flash now
+    app.save_history()
+
+
+def stores(folder="/", fs=None):
+    """The flash stores in folder: settings + config, the counters, the compressor's
+    history (App's store, counters and history). fs: the filesystem (the board's own
+    by default; the simulator's in-memory flash)."""
+    from heatpump import store as S
+
+    # Settings are checked here against every fan speed; App checks them against the
+    # board's own speeds.
+    check = S.sections({"config": C.check, "settings": C.check_settings})
+    return (
+        S.Store(folder + "settings.json", check=check, fs=fs),
+        S.CounterStore(folder + "counters.json", fs=fs),
+        S.Store(folder + "history.json", fs=fs),
+    )
+
+
+def find_repl(say=print):
+    """aiorepl's REPL task, or None after saying how to install it."""
+    try:
+        import aiorepl  # pyright: ignore[reportMissingImports]
+    except ImportError:
+        say(AIOREPL_HINT)
+        return None
+    return aiorepl.task
+
+
+def build(board_file, folder, hal_class, clock, repl):
+    """Everything main.py starts, built and restored from flash: the App, or None
+    after saying why the board file cannot be used. hal_class, clock, repl: the
+    board's own (Esp32HAL, asyncio, aiorepl) unless a test rig gives its stand-ins."""
+    from heatpump.board import BoardError, load_board
+
+    try:
+        board = load_board(board_file)
+    except BoardError as e:
+        print("app: cannot start, the board file is not usable: %s" % e)
+        return None
+    if hal_class is None:
+        from heatpump.hal.esp32 import Esp32HAL as hal_class
+    hal = hal_class(board)
+    st, counters, history = stores(folder)
+    repl = find_repl() if repl is None else repl
+    app = App(hal, st, counters, clock=clock, repl=repl, history=history)
+    app.ctl.keep_reports_in(folder + "selftest.json")  # beside the other stores
+    return app

@@ -1,0 +1,463 @@
+"""The REPL's commands, behind api.Api: loaded when a command runs, let go after.
+
+Each command builds plain data (a dict or a list) and its screen text from the same
+values; api.Screen and api.Table only change how they print. Bad input raises
+ValueError naming the key, the value and what is allowed, and changes nothing.
+Nothing here runs in the control tick, so none of it stays in the heap (lazy.py).
+"""
+
+from heatpump import config as C
+from heatpump import defrost as D
+from heatpump import faults as F
+from heatpump import sensors as S
+from heatpump import sequencer as Q
+from heatpump.api import Screen, Table
+from heatpump.fault_text import TEXT as FAULT_TEXT
+from heatpump.supervisor import KIND_NAMES
+from heatpump.thermostat import SIDE_COOL, SIDE_HEAT
+
+_SET_KEYS = ("mode", "setpoint", "fan", "speed")
+
+
+def fmt_temp(dC, units="C"):
+    """'21.5 C' / '70.7 F' from tenths of a degree C, in integer arithmetic."""
+    if units == "F":
+        t = dC * 9
+        t = (t + 2 if t >= 0 else t - 2) // 5 + 320  # tenths of F, rounded
+    else:
+        t = dC
+    sign = "-" if t < 0 else ""
+    t = -t if t < 0 else t
+    return "%s%d.%d %s" % (sign, t // 10, t % 10, units)
+
+
+def to_units(dC, units="C"):
+    """A temperature as a number in the display unit (for dicts)."""
+    if units == "F":
+        return round(dC * 9 / 50 + 32, 1)
+    return dC / 10
+
+
+def fmt_diff(dK, units="C"):
+    """'3.5 K' / '6.3 F' from a difference in tenths of a kelvin."""
+    t = (dK * 9 + (2 if dK >= 0 else -2)) // 5 if units == "F" else dK
+    sign = "-" if t < 0 else ""
+    t = -t if t < 0 else t
+    return "%s%d.%d %s" % (sign, t // 10, t % 10, "F" if units == "F" else "K")
+
+
+def fmt_dur(s):
+    """'1d 02:03:04', '2:03:04', '3:04'."""
+    d, s = divmod(int(s), 86400)
+    h, s = divmod(s, 3600)
+    m, s = divmod(s, 60)
+    if d:
+        return "%dd %02d:%02d:%02d" % (d, h, m, s)
+    if h:
+        return "%d:%02d:%02d" % (h, m, s)
+    return "%d:%02d" % (m, s)
+
+
+def _detail(i, detail, units):
+    kind = F.DETAIL[i]
+    if kind == F.DETAIL_TEMP:
+        return " (at %s)" % fmt_temp(detail, units)
+    if kind == F.DETAIL_SENSOR and 0 < detail < len(S.KIND_NAMES):
+        return " (%s)" % S.KIND_NAMES[detail]
+    if kind == F.DETAIL_SUPERVISED and 0 < detail < len(KIND_NAMES):
+        return " (%s)" % KIND_NAMES[detail]
+    if kind == F.DETAIL_COUNT and detail:
+        return " (%d in an hour)" % detail
+    return ""
+
+
+def run(ctl, name, *args, **kw):
+    """The command `name` on the controller (api.Api calls this through lazy.call)."""
+    return getattr(Commands(ctl), name)(*args, **kw)
+
+
+class Commands:
+    """One command's run on the controller (made per call)."""
+
+    def __init__(self, ctl):
+        self.ctl = ctl
+
+    @property
+    def _units(self):
+        return self.ctl.cfg["units"]
+
+    # ---- status -------------------------------------------------------------
+
+    def status(self):
+        """The unit now: mode, state, temperatures, relays, timers, faults."""
+        ctl = self.ctl
+        u = self._units
+        sn = ctl.sensors
+        seq = ctl.seq
+        st = Screen()
+        st["mode"] = ctl.mode
+        st["state"] = ctl.state
+        st["demand"] = ctl.demand
+        st["setpoint"] = to_units(ctl.setpoint_dC, u)
+        st["units"] = u
+        st["fan"] = ctl.fan
+        st["speed"] = ctl.speed
+        temps = {}
+        for i in range(S.N_SENSORS):
+            if sn.present[i]:
+                temps[S.NAMES[i]] = to_units(sn.dC[i], u) if sn.ok[i] else None
+        st["temps"] = temps
+        st["relays"] = {name: ctl.hal.relay(name) for name in ctl.board.relays}
+        st["compressor"] = self._compressor_line()
+        st["faults"] = ctl.active_codes()
+        st["uptime_s"] = ctl.uptime_s
+        test = ctl.selftest.status() if ctl.selftest is not None else None
+        st["selftest"] = test
+        st["defrost"], defrost_line = self._defrost_status()
+
+        lines = [
+            "mode %s  state %s  (room asks: %s)" % (ctl.mode, ctl.state, ctl.demand),
+            "setpoint %s   fan %s, speed %s" % (fmt_temp(ctl.setpoint_dC, u), ctl.fan, ctl.speed),
+        ]
+        parts = []
+        for i in range(S.N_SENSORS):
+            if sn.present[i]:
+                if sn.ok[i]:
+                    val = fmt_temp(sn.dC[i], u)
+                elif sn.fault[i]:
+                    val = "FAULT (%s)" % S.KIND_NAMES[sn.fault[i]]
+                else:
+                    val = "--"
+                parts.append("%s %s" % (S.NAMES[i].replace("_", " "), val))
+        lines.append("  ".join(parts))
+        lines.append("compressor " + st["compressor"])
+        on = [name for name in ctl.board.relays if st["relays"][name]]
+        valve = "cool" if seq.valve_side() == SIDE_COOL else "heat"
+        lines.append("relays on: %s   (valve in %s)" % (", ".join(on) or "none", valve))
+        if defrost_line:
+            lines.append(defrost_line)
+        codes = st["faults"]
+        if codes:
+            for code in codes:
+                lines.append("FAULT %s %s" % (code, FAULT_TEXT[code]))
+        else:
+            lines.append("no active faults")
+        if test:
+            lines.append("self-test running: %s (hp.selftest_progress())" % test)
+        lines.append(
+            "up %s   compressor starts %d (%d in the last hour), run %s"
+            % (fmt_dur(ctl.uptime_s), seq.starts, seq.starts_in_hour(), fmt_dur(seq.run_s))
+        )
+        st.text = "\n".join(lines)
+        return st
+
+    def _compressor_line(self):
+        seq = self.ctl.seq
+        if seq.comp_on:
+            s = "on for %s" % fmt_dur(seq.run_now_s())
+            if seq.holding and seq.run_left_ms:
+                s += ", stops after min run in %s" % fmt_dur((seq.run_left_ms + 999) // 1000)
+            return s
+        s = "off"
+        left = seq.wait_left_ms()
+        if seq.wait:
+            s += ", starts in %s (%s)" % (fmt_dur((left + 999) // 1000), Q.WAIT_NAMES[seq.wait])
+        return s
+
+    def _defrost_status(self):
+        """(dict, line): the defrost state, its rule, the reference, the clock."""
+        ctl = self.ctl
+        d = ctl.defrost
+        if not isinstance(d, D.Defrost):
+            return None, ""
+        u = self._units
+        seq = ctl.seq
+        if d.active:
+            state = "melting" if seq.comp_on and seq.run_defrost else "starting"
+        elif seq.shift_pending and seq.run_side == SIDE_COOL:
+            state = "dripping"
+        elif ctl.thermostat.side == SIDE_HEAT:
+            state = "watching"
+        else:
+            state = "off"
+        left_s = (d.timed_left_ms() + 999) // 1000
+        info = {
+            "state": state,
+            "rule": D.RULES[d.rule],
+            "reason": D.REASONS[d.reason] if d.active else None,
+            "reference_K": d.ref_dK / 10 if d.ref_ok else None,
+            "coil_below_air_K": d.now_dK / 10,
+            "frozen_run_s": d.frozen_ms // 1000,
+            "next_timed_s": left_s,
+        }
+        if d.active:
+            line = "defrost %s (%s): %s of compressor run, ends at %s or after %s" % (
+                state,
+                D.REASONS[d.reason],
+                fmt_dur(d.melt_ms // 1000),
+                fmt_temp(d.end_dC, u),
+                fmt_dur(d.max_ms // 1000),
+            )
+        elif state == "dripping":
+            line = "defrost done, dripping: compressor off %s more" % fmt_dur(
+                (seq.shift_ms + 999) // 1000
+            )
+        elif state == "off":
+            line = "defrost: off (not heating)"
+        else:
+            line = "defrost watching: " + D.RULES[d.rule]
+            if d.ref_ok:
+                line += ", coil %s below the air (clean %s, defrost at %s)" % (
+                    fmt_diff(d.now_dK, u),
+                    fmt_diff(d.ref_dK, u),
+                    fmt_diff(d.ref_dK + d.margin_dK, u),
+                )
+            limit = "6 h limit" if d.rule == D.RULE_DEMAND else "next"
+            line += "; %s in %s of frozen-coil run" % (limit, fmt_dur(left_s))
+        return info, line
+
+    # ---- commands -----------------------------------------------------------
+
+    def set(self, **kw):
+        """hp.set(mode="heat", setpoint=21, fan="auto", speed="low"): any of them.
+
+        All are checked first; one bad value raises ValueError and nothing changes.
+        """
+        ctl = self.ctl
+        new = ctl.settings()
+        problems = []
+        for key in kw:
+            value = kw[key]
+            try:
+                if key == "setpoint":
+                    new["setpoint_dC"] = C.setpoint_to_dC(value, self._units)
+                elif key in _SET_KEYS:
+                    new[key] = C.validate_setting(key, value, ctl.speeds)
+                else:
+                    raise ValueError(
+                        "unknown setting %r: allowed %s" % (key, ", ".join(_SET_KEYS))
+                    )
+            except ValueError as e:
+                problems.append(str(e))
+        if not kw:
+            problems.append("nothing to set: give any of %s" % ", ".join(_SET_KEYS))
+        if problems:
+            raise ValueError("; ".join(problems) + " (nothing changed)")
+        ctl.apply_settings(new)
+        out = Screen(new)
+        out.text = "set: mode %s, setpoint %s, fan %s, speed %s" % (
+            new["mode"],
+            fmt_temp(new["setpoint_dC"], self._units),
+            new["fan"],
+            new["speed"],
+        )
+        return out
+
+    def config(self, **changes):
+        """hp.config() shows every key; hp.config(min_off_s=240) changes some."""
+        ctl = self.ctl
+        if changes:
+            ctl.set_config(changes)  # ValueError names every problem; nothing changed
+            out = Screen({k: ctl.cfg[k] for k in changes})
+            out.text = "config: " + ", ".join("%s=%r" % (k, ctl.cfg[k]) for k in changes)
+            return out
+        out = Screen(ctl.cfg)
+        lines = ["%-20s %7s %7s  %-16s %s" % ("key", "value", "default", "allowed", "what")]
+        from heatpump.config_rules import HELP  # let go with this module
+
+        for key, default, _lo, _hi, _unit in C.SCHEMA:
+            value = ctl.cfg[key]
+            text = HELP[key]
+            mark = "*" if value != default else " "
+            lines.append(
+                "%-20s %6s%s %7s  %-16s %s" % (key, value, mark, default, C.allowed(key), text)
+            )
+        lines.append("(* = changed; temperatures in tenths: 5 = 0.5 K, -70 = -7.0 C)")
+        out.text = "\n".join(lines)
+        return out
+
+    def faults(self):
+        """The fault log, newest first: [{"time_s", "code", "text", "detail"}, ...]."""
+        u = self._units
+        out = Table()
+        lines = []
+        for t, code, detail in self.ctl.protect.log.entries():
+            i = F.index(code)
+            text = FAULT_TEXT[code] + _detail(i, detail, u)
+            out.append({"time_s": t, "code": code, "text": text, "detail": detail})
+            lines.append("up %11s  %s %s" % (fmt_dur(t), code, text))
+        active = self.ctl.active_codes()
+        lines.append("active now: %s" % (", ".join(active) if active else "none"))
+        if not out:
+            lines.insert(0, "no faults logged")
+        out.text = "\n".join(lines)
+        return out
+
+    def defrost(self):
+        """Start a defrost (service use): from a heating run only; it runs its normal course."""
+        ctl = self.ctl
+        why = ctl.defrost_refusal()
+        if why is not None:
+            raise ValueError(why)
+        d = ctl.defrost
+        d.request()
+        out = Screen(defrost="requested")
+        out.text = (
+            "defrost starts once the heating run has done its min run: compressor off %d s,"
+            " valve to cooling, melting until the outdoor coil reaches %s or for %s at most"
+            % (
+                ctl.cfg["valve_shift_s"],
+                fmt_temp(d.end_dC, self._units),
+                fmt_dur(d.max_ms // 1000),
+            )
+        )
+        return out
+
+    def clear(self):
+        """Release the latched lockouts (E2, E8, E9, A4); returns the codes released."""
+        ctl = self.ctl
+        out = Table(ctl.clear())
+        out.text = "cleared: %s" % (", ".join(out) if out else "nothing was latched")
+        if ctl.fault_active("E9"):
+            out.text += (
+                "; E9 stays while the last hour holds %d early stops (max_early_stops):"
+                " the compressor gets no more short runs than that, whoever asks"
+                % ctl.cfg["max_early_stops"]
+            )
+        return out
+
+    def stats(self):
+        """Counters since this boot and since they were first persisted."""
+        ctl = self.ctl
+        seq = ctl.seq
+        out = Screen(ctl.counters())
+        out["starts_last_hour"] = seq.starts_in_hour()
+        out["uptime_s"] = ctl.uptime_s
+        lines = [
+            "compressor starts %d (%d in the last hour), run %s"
+            % (seq.starts, seq.starts_in_hour(), fmt_dur(seq.run_s)),
+            "up %s" % fmt_dur(ctl.uptime_s),
+        ]
+        if "defrosts" in out:
+            began = out["defrosts"]
+            ended = out["defrost_ends"]
+            lines.append(
+                "defrosts %d (%s); ended: %s; melting %s in all, longest %s"
+                % (
+                    sum(began.values()),
+                    ", ".join("%s %d" % (r, began[r]) for r in D.REASONS),
+                    ", ".join("%s %d" % (e, ended[e]) for e in D.ENDS),
+                    fmt_dur(out["defrost_s"]),
+                    fmt_dur(out["defrost_longest_s"]),
+                )
+            )
+        counts = out["fault_counts"]
+        if counts:
+            lines.append(
+                "faults raised: " + ", ".join("%s x%d" % (c, counts[c]) for c in sorted(counts))
+            )
+        out.text = "\n".join(lines)
+        return out
+
+    # ---- the commissioning self-test (selftest.py) ---------------------------------
+
+    def _selftest(self):
+        ctl = self.ctl
+        if ctl.selftest is None:
+            # Imported on first use: the self-test is ~20 kB of heap a unit only needs
+            # at commissioning.
+            from heatpump.selftest import SelfTest
+            from heatpump.selftest_report import default_path
+
+            path = ctl.report_path()
+            ctl.selftest = SelfTest(default_path() if path is None else path)
+        return ctl.selftest
+
+    def selftest(self, modes="both", cancel=False):
+        """Start the self-test (modes "both", "cool" or "heat"); cancel=True stops it.
+
+        Returns at once; the control loop carries it out. A refusal (outdoor temperature,
+        a defrost, a test already running) comes back as {"started": False, "reason"}.
+        """
+        if cancel:
+            return self.selftest_cancel()
+        st = self._selftest()
+        why = st.start(self.ctl, modes)  # ValueError for bad modes: nothing changed
+        out = Screen(started=why is None, modes=modes, reason=why)
+        if why is None:
+            from heatpump.selftest import STEP_NAMES
+
+            out.text = (
+                "self-test started: %s. Progress prints as it goes (hp.selftest_progress(),"
+                " hp.status()); hp.selftest(cancel=True) stops it"
+                % ", ".join(STEP_NAMES[k] for k in st.plan)
+            )
+        else:
+            out.text = "self-test not started: " + why
+        return out
+
+    def selftest_cancel(self):
+        """Stop a running self-test: compressor off after its min run, then fans off."""
+        st = self.ctl.selftest
+        done = st is not None and st.cancel(self.ctl)
+        out = Screen(cancelled=done)
+        out.text = (
+            "self-test cancelled: the compressor stops after its min run, the unit stays off"
+            if done
+            else "no self-test is running"
+        )
+        return out
+
+    def selftest_report(self):
+        """The last self-test report (this boot's, or the one kept on flash)."""
+        st = self._selftest()
+        st.save()  # a report not yet on flash goes there now
+        rep = st.last_report()
+        from heatpump.selftest_report import report_text
+
+        out = Screen(rep or {})
+        out.text = report_text(rep)
+        return out
+
+    def selftest_progress(self):
+        """The self-test's latest progress lines."""
+        st = self.ctl.selftest
+        out = Table(st.lines() if st is not None else [])
+        out.text = (
+            "\n".join(out) if out else "no self-test running (hp.selftest_report(): the last one)"
+        )
+        return out
+
+    def help(self, more=()):
+        print(
+            HELP % (", ".join(C.MODES), C.setpoint_range(self._units), ", ".join(self.ctl.speeds))
+        )
+        for line in more:
+            print(line)
+
+    def log(self, events, n, most):
+        """The app's last n of `events` [(uptime_s, text)], oldest first."""
+        if isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= most:
+            raise ValueError("log(n): n is a whole number of events, allowed 1..%d" % most)
+        out = Table()
+        lines = []
+        for t, text in events[len(events) - n if len(events) > n else 0 :]:
+            out.append({"time_s": t, "text": text})
+            lines.append("up %11s  %s" % (fmt_dur(t), text))
+        out.text = "\n".join(lines) if lines else "no events logged"
+        return out
+
+
+HELP = """hp: the heat pump at the REPL (it keeps running while you type)
+  hp.status()                    mode, state, temperatures, relays, timers, faults
+  hp.set(mode="heat")            modes: %s
+  hp.set(setpoint=21.5)          allowed %s (hp.config(units="F") for Fahrenheit)
+  hp.set(fan="continuous")       fan: auto (with the compressor), continuous
+  hp.set(speed="low")            speeds on this board: %s
+  hp.config()                    every setting with default, range and meaning
+  hp.config(min_off_s=240)       change some (all checked first; a bad one changes nothing)
+  hp.faults()                    the last 20 faults; hp.clear() releases E2/E8 lockouts
+  hp.stats()                     starts, run time, defrosts, fault counts
+  hp.defrost()                   start a defrost now (service; heating only)
+  hp.selftest()                  commissioning test of both modes (modes="cool"/"heat")
+  hp.selftest_report()           the last self-test report; hp.selftest(cancel=True) stops one"""

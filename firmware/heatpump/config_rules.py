@@ -1,0 +1,255 @@
+"""The config's rules: every value checked, every ordered pair kept in order.
+
+Loaded when a value is checked (a REPL change, a file read at start-up) and let go
+after (lazy.py), with the help text of every key: the running unit needs only the
+values and the schema's limits (config.py).
+"""
+
+from heatpump.config import (
+    FANS,
+    MODES,
+    SETTING_KEYS,
+    SPEEDS,
+    SETPOINT_MAX_dC,
+    SETPOINT_MIN_dC,
+    allowed,
+    defaults,
+    keys,
+    row,
+    setpoint_range,
+    setting_defaults,
+)
+
+# What each key means (hp.config()), by key: one line each.
+HELP = {
+    "units": "display unit for temperatures and hp.set(setpoint=)",
+    "min_off_s": "compressor rest before any restart (pressures equalise)",
+    "min_run_s": "shortest compressor run (oil returns to the compressor)",
+    "max_starts_per_hour": "thermostat starts of the compressor in any hour",
+    "boot_delay_s": "after power-up: min_off_s plus a random 0..this",
+    "start_dK": "a call starts this far beyond the setpoint",
+    "stop_dK": "a call ends this far past the setpoint",
+    "changeover_dK": "auto: room this far on the other side changes over",
+    "auto_min_mode_s": "auto: least time on one side before changing",
+    "dry_overcool_dK": "dry: stop cooling this far below the setpoint",
+    "fan_overrun_s": "indoor fan keeps running after cooling (dries the coil)",
+    "cold_blow_dC": "heating: indoor fan waits for this coil temperature",
+    "cold_blow_max_s": "heating: ... or at most this long",
+    "freeze_dC": "E1: indoor coil below this while cooling ...",
+    "freeze_s": "E1: ... for this long stops the compressor",
+    "freeze_resume_dC": "E1: cooling resumes when the coil is above this",
+    "freeze_trips": "E2: this many freezes in an hour lock cooling out",
+    "overheat_dC": "E3: indoor coil at or above this stops heating",
+    "overheat_resume_dC": "E3: heating resumes below this",
+    "heat_lockout_dC": "E4: heat pump heating stops below this outdoors",
+    "heat_unlock_dC": "E4: and resumes above this",
+    "cool_min_outdoor_dC": "E5: no cooling below this outdoors",
+    "cool_max_outdoor_dC": "E6: no cooling above this outdoors",
+    "valve_check_dK": "E8: coil must move this far from room after a start",
+    "valve_check_s": "E8: ... within this long",
+    "sensor_bad_readings": "S*: bad readings in a row that confirm a sensor fault",
+    "sensor_jump_dK": "S*: a faster change is an impossible jump",
+    "sensor_clear_s": "S*: sane readings for this long clear a sensor fault",
+    "valve_shift_s": "defrost: compressor pause around each valve move",
+    "max_early_stops": "E9: stops before min_run_s in an hour that lock out",
+    "defrost_mode": "defrost on measured frost or timed",
+    "defrost_interval_s": "timed: frozen-coil heating run between",
+    "defrost_start_dC": "outdoor coil at or below this counts as frozen",
+    "defrost_end_dC": "a defrost ends when the outdoor coil is here ...",
+    "defrost_max_s": "... or after this long",
+    "defrost_margin_dK": "demand: coil this far below its clean value",
+    "defrost_fan": "indoor fan in defrost (low: aux heat too)",
+    "watchdog_s": "watchdog: a loop stalled this long resets (at start)",
+}
+
+# Pairs (low key, high key) that must stay in this order: low below high. Each value
+# alone is in range, but these pairs are read together, and out of order they defeat
+# each other (merge refuses them, check puts both back to their defaults).
+# Hysteresis pairs (protect.py, defrost.py): the trip must lie below the release, or
+# the code would rise and fall on one reading (or never clear).
+ORDERED = (
+    ("freeze_dC", "freeze_resume_dC"),
+    ("overheat_resume_dC", "overheat_dC"),
+    ("heat_lockout_dC", "heat_unlock_dC"),
+    ("cool_min_outdoor_dC", "cool_max_outdoor_dC"),
+    ("defrost_start_dC", "defrost_end_dC"),
+    # Anti-cold-blow (sequencer.py) against E3 (protect.py): in heating the indoor fan
+    # waits for the coil to reach cold_blow_dC, and the coil heats fastest without air.
+    # A release at or above overheat_dC trips E3 before the fan ever runs (72 trips in
+    # 12 h); one at or above overheat_resume_dC starts the air only inside E3's band,
+    # where it no longer counts as cool, with no margin for the overshoot while the fan
+    # spins up. So cold_blow < overheat_resume < overheat, a chain (check iterates).
+    ("cold_blow_dC", "overheat_resume_dC"),
+    # Auto (thermostat.py): a heating call ends at setpoint + stop_dK, and the side
+    # changes to cooling at setpoint + changeover_dK (cooling mirrored). A stop at or
+    # beyond the changeover ends every call on the other side's changeover: heat, cool,
+    # heat, ... (70 changeovers a day). start_dK has no such rule: a start beyond the
+    # changeover only means the new side's call begins later.
+    ("stop_dK", "changeover_dK"),
+)
+
+# Pairs (low key, high key) where low may equal high but not exceed it.
+# The defrost's valve-shift pause (sequencer.py) is the one compressor stop allowed
+# shorter than min_off_s: the exception exists to make a defrost's two reversals quick
+# (the room is not heated and the fans are off meanwhile). One longer than min_off_s is
+# no exception but a mistake: twice each defrost the unit would sit stopped longer than
+# its own rest rule asks. Equal is fine.
+NOT_ABOVE = (("valve_shift_s", "min_off_s"),)
+# Checked and left without a rule: min_run_s and min_off_s against max_starts_per_hour
+# (at worst the starts limit never binds); valve_check_s against min_run_s or
+# cold_blow_max_s (a run shorter than the check just ends without a verdict; no air
+# heats the coil faster, which only helps the check); freeze_dC against dry_overcool_dK
+# (E1 stops a run that ices, whatever the thermostat asks); defrost_max_s and
+# defrost_interval_s against the compressor timers (a defrost ends by a soft shift and
+# waits for min_run_s to start); every other key is read alone.
+
+
+def _unknown(kind, key, names):
+    return ValueError("unknown %s %r: allowed %s" % (kind, key, ", ".join(names)))
+
+
+def validate(key, value):
+    """Return the canonical value of one config key, or raise ValueError naming the rule."""
+    r = row(key)
+    if r is None:
+        raise _unknown("config key", key, keys())
+    if r[3] is None:
+        return _choice(key, value, r[2])
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError("%s=%r is not a whole number: allowed %s" % (key, value, allowed(key)))
+    if not r[2] <= value <= r[3]:
+        raise ValueError("%s=%r is out of range: allowed %s" % (key, value, allowed(key)))
+    return value
+
+
+def _choice(key, value, options):
+    # The canonical (interned) string, so the tick compares by identity and a
+    # string read from a file is not kept alive twice.
+    for opt in options:
+        if value == opt:
+            return opt
+    raise ValueError("%s=%r is not allowed: allowed %s" % (key, value, ", ".join(options)))
+
+
+def _order_errors(cfg):
+    """(low key, high key, message) for each pair out of order in cfg."""
+    errors = []
+    for lo, hi in ORDERED:
+        if not cfg[lo] < cfg[hi]:
+            errors.append((lo, hi, "%s=%r must be below %s=%r" % (lo, cfg[lo], hi, cfg[hi])))
+    for lo, hi in NOT_ABOVE:
+        if cfg[lo] > cfg[hi]:
+            errors.append((lo, hi, "%s=%r must not exceed %s=%r" % (lo, cfg[lo], hi, cfg[hi])))
+    return errors
+
+
+def merge(current, changes) -> dict:
+    """current with changes applied, all checked first; ValueError (every problem) if any."""
+    new = dict(current)
+    problems = []
+    for key in changes:
+        try:
+            new[key] = validate(key, changes[key])
+        except ValueError as e:
+            problems.append(str(e))
+    if not problems:
+        problems = [msg for _lo, _hi, msg in _order_errors(new)]
+    if problems:
+        raise ValueError("; ".join(problems) + " (nothing changed)")
+    return new
+
+
+def check(cfg):
+    """Check a whole config dict (e.g. read from flash) value by value.
+
+    Returns (accepted, errors): accepted is a complete config where every value
+    that failed (unknown key, wrong type, out of range, out of order) is left at
+    its default; errors lists one message per refused value.
+    """
+    accepted = defaults()
+    errors = []
+    if not isinstance(cfg, dict):
+        return accepted, [
+            "config is %s, not a dict: every value left at its default" % (type(cfg).__name__)
+        ]
+    for key in cfg:
+        try:
+            accepted[key] = validate(key, cfg[key])
+        except ValueError as e:
+            errors.append(str(e))
+    # A pair out of order goes back to its defaults; that may break a pair it shares a
+    # key with (cold_blow < overheat_resume < overheat), so again until none is. Ends:
+    # the defaults are in order, so each pass puts at least one more key at its default.
+    default = defaults()
+    while True:
+        bad = _order_errors(accepted)
+        if not bad:
+            return accepted, errors
+        for lo, hi, msg in bad:
+            accepted[lo] = default[lo]
+            accepted[hi] = default[hi]
+            errors.append(msg + ": both left at their defaults")
+
+
+def validate_setting(key, value, speeds=SPEEDS):
+    """Canonical value of one setting (setpoint in dC), or ValueError naming the rule."""
+    if key == "mode":
+        return _choice("mode", value, MODES)
+    if key == "fan":
+        return _choice("fan", value, FANS)
+    if key == "speed":
+        return _choice("speed", value, speeds)
+    if key == "setpoint_dC":
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ValueError(
+                "setpoint_dC=%r is not a whole number: allowed %d..%d"
+                % (value, SETPOINT_MIN_dC, SETPOINT_MAX_dC)
+            )
+        if not SETPOINT_MIN_dC <= value <= SETPOINT_MAX_dC:
+            raise ValueError(
+                "setpoint_dC=%r is out of range: allowed %d..%d"
+                % (value, SETPOINT_MIN_dC, SETPOINT_MAX_dC)
+            )
+        return value
+    raise _unknown("setting", key, SETTING_KEYS)
+
+
+def setpoint_to_dC(value, units="C"):
+    """A setpoint in degrees of `units` (int or float) -> dC, or ValueError naming the range."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ValueError(
+            "setpoint=%r is not a number: allowed %s" % (value, setpoint_range(units))
+        )
+    # inf, nan and 1e308 would reach round() (OverflowError, ValueError) and a huge int
+    # the float division: no temperature is beyond 1000 degrees in either unit, and
+    # nan fails every comparison, so this refuses them all before any arithmetic.
+    if not -1000 <= value <= 1000:
+        raise ValueError(
+            "setpoint=%r is out of range: allowed %s" % (value, setpoint_range(units))
+        )
+    if units == "F":
+        dC = round((value - 32) * 50 / 9)
+    else:
+        dC = round(value * 10)
+    if not SETPOINT_MIN_dC <= dC <= SETPOINT_MAX_dC:
+        raise ValueError(
+            "setpoint=%r is out of range: allowed %s" % (value, setpoint_range(units))
+        )
+    return dC
+
+
+def check_settings(settings, speeds=SPEEDS):
+    """Like check() for settings; also takes 'setpoint' in C instead of setpoint_dC."""
+    accepted = setting_defaults(speeds)
+    errors = []
+    if not isinstance(settings, dict):
+        return accepted, ["settings are %s, not a dict: defaults used" % type(settings).__name__]
+    for key in settings:
+        try:
+            if key == "setpoint":
+                accepted["setpoint_dC"] = setpoint_to_dC(settings[key], "C")
+            else:
+                accepted[key] = validate_setting(key, settings[key], speeds)
+        except ValueError as e:
+            errors.append(str(e))
+    return accepted, errors

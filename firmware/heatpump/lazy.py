@@ -1,0 +1,44 @@
+"""Modules the running unit needs rarely: imported when first used, let go after.
+
+On the board every imported module's code lives in the heap (the .mpy is loaded into
+RAM), and a module stays there while sys.modules or its package holds it. What is
+needed once (board validation, the thermistor tables, a corrupt file's salvage) or now
+and then (REPL texts, the self-test) is loaded by `use`, and `drop` gives its heap
+back once nothing else holds it. The qstrs it interned stay (MicroPython never frees
+them), so a reload costs only its code.
+"""
+
+import sys
+
+_ON_MP = sys.implementation.name == "micropython"
+
+
+def use(name):
+    """The module heatpump.<name>, imported now if it is not loaded."""
+    return __import__("heatpump." + name, None, None, ("_",))
+
+
+def drop(name):
+    """Let heatpump.<name> go: its heap is freed once no object of it is held. Only
+    on MicroPython: on the desktop a second copy of a module would only confuse
+    (isinstance across copies), and the heap is not the point there."""
+    if not _ON_MP:
+        return
+    sys.modules.pop("heatpump." + name, None)
+    pkg = sys.modules.get("heatpump")
+    if pkg is not None and name in pkg.__dict__:
+        delattr(pkg, name)
+
+
+def call(name, fn, *args, **kw):
+    """heatpump.<name>.<fn>(*args, **kw), then let the module go, with every heatpump
+    module it loaded on the way (even if it raised). What it made and handed out (a
+    self-test started at the REPL) keeps its own module alive while it is held."""
+    before = set(sys.modules) if _ON_MP else ()
+    try:
+        return getattr(use(name), fn)(*args, **kw)
+    finally:
+        drop(name)
+        for m in [m for m in sys.modules if m not in before]:
+            if m.startswith("heatpump."):
+                drop(m[9:])

@@ -1,0 +1,54 @@
+"""The board's heap as it lives: the deployed .mpy set on the board's import path,
+boot.py, then the app as main.py starts it with every task and the REPL, then a week
+with a command at the REPL every hour, flash writes, defrost days and a self-test
+(tools/upy_bench/life.py). Heap is a count, not a time: it may be a test.
+
+The figures are the firmware's: the live heap minus the rig's own (the VM, the rig
+and the stand-in `machine`, measured before boot.py runs).
+"""
+
+import pytest
+
+from tools import bench_upy
+
+KB = 1024
+# Ceilings: what the firmware takes now plus a few KB, so that growth fails here.
+# Issue 13's targets are 56 KB after boot and 72 KB at any sample of the week, and a
+# 24 KB free block after the week on the unix port in 160 KB: not reached yet (the
+# README's footprint table has the figures, docs/design-notes.md what is left).
+BOOT_CEILING = 88 * KB  # measured 83.3 KB
+STEADY_CEILING = 92 * KB  # after the week: measured 87.9 KB
+PEAK_CEILING = 128 * KB  # the end of the self-test, before it is let go: 124.3 KB
+UNIX_HEAP = "256K"  # the smallest the week runs in, rounded up (see the bench)
+FREE_FLOOR = 12 * KB  # the largest free block after the week there
+
+
+@pytest.fixture(scope="module")
+def image(tmp_path_factory):
+    return bench_upy.board_image(str(tmp_path_factory.mktemp("board")))
+
+
+def _lived_a_week(r):
+    assert r["commands"] == 7 * 24 + 1, "a command every hour, and one at power-up"
+    assert r["refused"] >= 20, "the out-of-range ones were refused"
+    assert r["tracebacks"] == [], "a user's mistake gets an error, not a traceback"
+    assert r["defrosts"] >= 5, "the frosty days defrosted"
+    assert r["selftest"] == "done, mode set again", "the self-test ran to its end"
+    assert r["starts"] > 100, "the compressor ran all week"
+
+
+def test_booted_and_a_week_of_running_in_the_32_bit_vm(image):
+    r = bench_upy.life_vm(image, 7)
+    _lived_a_week(r)
+    boot, steady, peak = r["firmware_boot"], r["firmware_steady"], r["firmware_max"]
+    assert boot <= BOOT_CEILING, f"{boot} B of heap once booted and controlling"
+    assert steady <= STEADY_CEILING, f"{steady} B after the week: the heap grows"
+    assert peak <= PEAK_CEILING, f"{peak} B at {r['max_at']}"
+
+
+def test_a_week_on_the_fixed_heap_unix_port_leaves_a_large_free_block(image):
+    r = bench_upy.life_unix(image, 7, UNIX_HEAP)
+    _lived_a_week(r)
+    assert r["largest_free"] >= FREE_FLOOR, (
+        f"largest free block {r['largest_free']} B of {r['heap_total']} B: fragmented"
+    )
