@@ -67,7 +67,7 @@ BAD = 0.15  # share of set/config values that are out of range or not allowed
 # hp.set keywords and how often each is in a command (at least one always is): a mode
 # change now and then, so each mode holds long enough to run the compressor in it.
 SET_SHARE = (("mode", 0.25), ("setpoint", 0.6), ("fan", 0.2), ("speed", 0.2))
-_SCHEMA = {row[0]: row for row in fw_config.SCHEMA}
+_SCHEMA = {row[0]: row for row in fw_config.schema()}
 
 
 def _number(key, value, lo=0.0, hi=None):

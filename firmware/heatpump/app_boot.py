@@ -5,6 +5,7 @@ while the unit runs, so none of it stays in the heap.
 """
 
 from heatpump import config as C
+from heatpump import lazy
 from heatpump.app import App, AppApi
 from heatpump.controller import Controller
 
@@ -18,6 +19,7 @@ AIOREPL_HINT = (
 def restore(app):
     """The controller from the stored config, then the settings, counters and the
     compressor's history, each value checked (a refused one is named in hp.log())."""
+    lazy.use("config_rules")  # held until start-up is done (lazy.call says why)
     hal = app.hal
     values = app.store.load() if app.store is not None else {}
     try:
@@ -105,6 +107,10 @@ def build(board_file, folder, hal_class, clock, repl):
     """Everything main.py starts, built and restored from flash: the App, or None
     after saying why the board file cannot be used. hal_class, clock, repl: the
     board's own (Esp32HAL, asyncio, aiorepl) unless a test rig gives its stand-ins."""
+    # Held until start-up is done, so each is loaded once (lazy.call says why); the
+    # thermistor models go as soon as the controller has its tables.
+    lazy.use("config_rules")
+    lazy.use("thermistor")
     from heatpump.board import BoardError, load_board
 
     try:

@@ -265,7 +265,7 @@ class Commands:
         lines = ["%-20s %7s %7s  %-16s %s" % ("key", "value", "default", "allowed", "what")]
         from heatpump.config_rules import HELP  # let go with this module
 
-        for key, default, _lo, _hi, _unit in C.SCHEMA:
+        for key, default, _lo, _hi, _unit in C.schema():
             value = ctl.cfg[key]
             text = HELP[key]
             mark = "*" if value != default else " "

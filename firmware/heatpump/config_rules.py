@@ -1,8 +1,8 @@
 """The config's rules: every value checked, every ordered pair kept in order.
 
-Loaded when a value is checked (a REPL change, a file read at start-up) and let go
-after (lazy.py), with the help text of every key: the running unit needs only the
-values and the schema's limits (config.py).
+Loaded when a value is checked (a REPL change, a file read at start-up) or the schema
+is read (start-up sizes the rings by its maxima), and let go after (lazy.py), with
+the help text of every key: the running unit needs only its config dict.
 """
 
 from heatpump.config import (
@@ -12,13 +12,89 @@ from heatpump.config import (
     SPEEDS,
     SETPOINT_MAX_dC,
     SETPOINT_MIN_dC,
-    allowed,
-    defaults,
-    keys,
-    row,
     setpoint_range,
     setting_defaults,
 )
+
+# key, default, min (or a tuple of allowed values), max (None for a choice), unit. What
+# each key means is HELP below (hp.config() shows it). Read by every core part
+# (defrost_*: defrost.py, watchdog_s: app.py).
+SCHEMA = (
+    ("units", "C", ("C", "F"), None, ""),
+    ("min_off_s", 180, 60, 1800, "s"),
+    ("min_run_s", 180, 60, 1800, "s"),
+    ("max_starts_per_hour", 6, 1, 12, "/h"),
+    ("boot_delay_s", 30, 0, 120, "s"),
+    ("start_dK", 5, 1, 30, "0.1K"),
+    ("stop_dK", 5, 0, 30, "0.1K"),
+    ("changeover_dK", 20, 5, 50, "0.1K"),
+    ("auto_min_mode_s", 600, 60, 7200, "s"),
+    ("dry_overcool_dK", 20, 5, 50, "0.1K"),
+    ("fan_overrun_s", 60, 0, 600, "s"),
+    ("cold_blow_dC", 300, 200, 450, "0.1C"),
+    ("cold_blow_max_s", 120, 0, 600, "s"),
+    ("freeze_dC", 0, -50, 50, "0.1C"),
+    ("freeze_s", 300, 60, 1800, "s"),
+    ("freeze_resume_dC", 100, 30, 200, "0.1C"),
+    ("freeze_trips", 5, 1, 20, "/h"),
+    ("overheat_dC", 600, 450, 700, "0.1C"),
+    ("overheat_resume_dC", 500, 300, 650, "0.1C"),
+    ("heat_lockout_dC", -70, -250, 100, "0.1C"),
+    ("heat_unlock_dC", -50, -230, 120, "0.1C"),
+    ("cool_min_outdoor_dC", 100, -100, 200, "0.1C"),
+    ("cool_max_outdoor_dC", 520, 350, 600, "0.1C"),
+    ("valve_check_dK", 30, 10, 100, "0.1K"),
+    ("valve_check_s", 300, 60, 1200, "s"),
+    ("sensor_bad_readings", 3, 2, 10, ""),
+    ("sensor_jump_dK", 100, 20, 500, "0.1K/s"),
+    ("sensor_clear_s", 30, 5, 600, "s"),
+    ("valve_shift_s", 30, 30, 120, "s"),
+    ("max_early_stops", 3, 2, 6, "/h"),
+    ("defrost_mode", "demand", ("demand", "timed"), None, ""),
+    ("defrost_interval_s", 3600, 1800, 7200, "s"),
+    ("defrost_start_dC", 0, -100, 50, "0.1C"),
+    ("defrost_end_dC", 130, 50, 250, "0.1C"),
+    ("defrost_max_s", 600, 120, 900, "s"),
+    ("defrost_margin_dK", 30, 10, 100, "0.1K"),
+    ("defrost_fan", "off", ("off", "low"), None, ""),
+    ("watchdog_s", 10, 8, 120, "s"),
+)
+
+_BY_KEY = {}
+for _row in SCHEMA:
+    _BY_KEY[_row[0]] = _row
+
+
+def schema():
+    return SCHEMA
+
+
+def keys():
+    return tuple(row[0] for row in SCHEMA)
+
+
+def defaults() -> dict:
+    """A new dict of every config key at its default."""
+    return {row[0]: row[1] for row in SCHEMA}
+
+
+def row(key):
+    """The schema row of key (key, default, min or choices, max or None, unit), or None."""
+    return _BY_KEY.get(key)
+
+
+def allowed(key):
+    """What key accepts, for messages and hp.config(): '60..1800 s' or 'C, F'."""
+    row = _BY_KEY[key]
+    if row[3] is None:
+        return ", ".join(row[2])
+    return ("%d..%d %s" % (row[2], row[3], row[4])).rstrip()
+
+
+def maximum(key):
+    """The largest value a number key accepts (sizes the rings that must hold it)."""
+    return _BY_KEY[key][3]
+
 
 # What each key means (hp.config()), by key: one line each.
 HELP = {

@@ -5,7 +5,7 @@ freezing and, in humid air, frosts: the frost chokes the air, the coil gets cold
 still, and capacity falls (40 % with most of the coil blocked). A defrost runs the
 unit in cooling for a few minutes so the hot gas melts it.
 
-    d = Defrost(cfg)                # cfg: the config dict (config.SCHEMA)
+    d = Defrost(cfg)                # cfg: the config dict (config.schema())
     d.update(ctl, dt_ms) -> bool    # each tick; True while a defrost step is active
 
 The Controller builds its own as `ctl.defrost` (controller.py) and passes it config

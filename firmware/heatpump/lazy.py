@@ -31,14 +31,16 @@ def drop(name):
 
 
 def call(name, fn, *args, **kw):
-    """heatpump.<name>.<fn>(*args, **kw), then let the module go, with every heatpump
-    module it loaded on the way (even if it raised). What it made and handed out (a
-    self-test started at the REPL) keeps its own module alive while it is held."""
+    """heatpump.<name>.<fn>(*args, **kw), then let go of every heatpump module the
+    call loaded (even if it raised); one loaded before stays, so a caller that needs a
+    module many times (start-up and the config rules) loads it once and holds it: each
+    load and drop between long-lived objects would leave a hole in the heap. What the
+    call made and handed out (a self-test started at the REPL) keeps its own module
+    alive while it is held."""
     before = set(sys.modules) if _ON_MP else ()
     try:
         return getattr(use(name), fn)(*args, **kw)
     finally:
-        drop(name)
         for m in [m for m in sys.modules if m not in before]:
             if m.startswith("heatpump."):
                 drop(m[9:])

@@ -97,7 +97,7 @@ def tuned():
     """A consistent config with every value off its default (a tuned unit): each number
     one step from its default, each choice on its other option."""
     cfg = {}
-    for row in C.SCHEMA:
+    for row in C.schema():
         key, default, lo, hi = row[0], row[1], row[2], row[3]
         if hi is None:
             cfg[key] = lo[1] if default == lo[0] else lo[0]
@@ -193,7 +193,7 @@ def test_finding_10_non_finite_or_absurd_setpoint_is_refused_clearly():
 def test_every_key_has_its_help_line_and_no_other_key_does():
     from heatpump.config_rules import HELP
 
-    keys = [row[0] for row in C.SCHEMA]
+    keys = [row[0] for row in C.schema()]
     eq(sorted(HELP), sorted(keys), "the keys hp.config() explains")
     for key in keys:
         assert HELP[key] and len(HELP[key]) < 80, key

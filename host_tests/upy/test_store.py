@@ -452,7 +452,7 @@ def tuned_config():
     from heatpump import config as C
 
     cfg = {}
-    for row in C.SCHEMA:
+    for row in C.schema():
         key, default, lo, hi = row[0], row[1], row[2], row[3]
         if hi is None:
             cfg[key] = lo[1] if default == lo[0] else lo[0]

@@ -1,8 +1,11 @@
 """The board's life, as it boots and runs, in a real MicroPython: boot.py, then the app
 as main.py starts it, then days of running with a person at the REPL.
 
-    node tools/upy_bench/steps.mjs --mount IMAGE:/ tools/upy_bench/life.py DAYS
-    cd IMAGE && micropython -X heapsize=160K .../life.py DAYS        (the unix port)
+    node tools/upy_bench/steps.mjs --mount IMAGE:/ tools/upy_bench/life.py DAYS [trace]
+    cd IMAGE && MICROPYPATH=rig micropython -X heapsize=256K -m life DAYS [trace] [map]
+
+(the unix port imports this rig as IMAGE/rig/life.mpy; `trace` prints the room and the
+unit at each command, `map` the heap's block map at the end).
 
 IMAGE is what `make deploy` puts on the board (boot.py, main.py, board.json, the
 heatpump package as .mpy; tools/bench_upy.board_image writes it) with the stand-in
@@ -17,7 +20,8 @@ types, as aiorepl would (eval in the REPL's globals, the result's repr printed).
 The unit lives in a room (integer model, milli-degrees): the outdoor temperature of
 each day (mild, frosty with defrosts, warm, ...), frost on the outdoor coil while it
 heats below 7 C, melted by a defrost; settings and counters reach the (simulated)
-flash as the app writes them; day 3 at 10:00 the REPL starts a self-test.
+flash as the app writes them; day 3 at 10:00 the REPL starts a self-test, and sets
+the mode again once it is done (a self-test leaves the unit off).
 
 On the VM each step is one top-level call of steps.mjs (a collection happens between
 two), on the unix port one call of step() after gc.collect(). The live heap is sampled
