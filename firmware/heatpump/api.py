@@ -38,7 +38,20 @@ class Api:
         return "<heat pump: hp.status(), hp.set(mode=..., setpoint=...), hp.help()>"
 
     def _run(self, name, *args, **kw):
-        return lazy.call("commands", "run", self.ctl, name, *args, **kw)
+        # The commands load for each call: a heap too full or too fragmented for them,
+        # or a firmware file gone from the flash, is said plainly (the unit runs on).
+        try:
+            return lazy.call("commands", "run", self.ctl, name, *args, **kw)
+        except MemoryError:
+            raise MemoryError(
+                "hp.%s(): not enough free heap now to load the REPL's commands; the unit"
+                " runs on (import gc; gc.collect(), then try again)" % name
+            ) from None
+        except ImportError as e:
+            raise ImportError(
+                "hp.%s(): a firmware file is missing or damaged (%s): make deploy puts"
+                " it back; the unit runs on" % (name, e)
+            ) from None
 
     def status(self):
         """The unit now: mode, state, temperatures, relays, timers, faults."""

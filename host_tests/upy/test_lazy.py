@@ -49,3 +49,26 @@ def test_a_module_let_go_loads_again_when_used():
     eq(a, b, "the same text after a reload")
     if ON_MP:
         eq(_loaded(("heatpump.fault_text",)), [], "let go")
+
+
+def test_a_full_heap_or_a_missing_file_at_the_repl_is_said_plainly():
+    r = Rig()
+    real = lazy.call
+
+    def no_heap(*args, **kw):
+        raise MemoryError("memory allocation failed, allocating 4096 bytes")
+
+    def no_file(*args, **kw):
+        raise ImportError("no module named 'heatpump.commands'")
+
+    try:
+        lazy.call = no_heap
+        e = raises(MemoryError, r.hp.status)
+        assert "hp.status(): not enough free heap" in str(e) and "runs on" in str(e), e
+        lazy.call = no_file
+        e = raises(ImportError, r.hp.config)
+        assert "hp.config(): a firmware file is missing" in str(e), e
+        assert "heatpump.commands" in str(e) and "make deploy" in str(e), e
+    finally:
+        lazy.call = real
+    assert "mode" in r.hp.status(), "the next command works again"
