@@ -31,11 +31,6 @@ def defaults() -> dict:
     return _rules("defaults")
 
 
-def row(key):
-    """The schema row of key (key, default, min or choices, max or None, unit), or None."""
-    return _rules("row", key)
-
-
 def allowed(key):
     """What key accepts, for messages and hp.config(): '60..1800 s' or 'C, F'."""
     return _rules("allowed", key)

@@ -96,9 +96,7 @@ class RelayLog:
 class SimHAL:
     """Same contract as Esp32HAL, plus the controls a test or the plant needs."""
 
-    def __init__(
-        self, board=None, start_ms=0, seed=1, noise_mv=0, log_relays=True, relay_sink=None
-    ):
+    def __init__(self, board=None, start_ms=0, seed=1, noise_mv=0, log_relays=True):
         if board is None or isinstance(board, str):
             board = load_board(board or "esp32-devkitc")
         elif isinstance(board, dict):
@@ -130,9 +128,6 @@ class SimHAL:
             self._input[name] = False
         self.log_relays = log_relays
         self.relay_log = RelayLog(board.relay_names)  # (elapsed_ms, name, on) per change
-        # ... or each change handed to relay_sink(elapsed_ms, name, on) instead, so a
-        # long run in a board-sized heap streams its log rather than keeping it
-        self.relay_sink = relay_sink
         self.watchdog_fed = 0
         self.watchdog_timeout_ms = None  # set by start_watchdog()
         self.since_feed_ms = 0
@@ -195,9 +190,7 @@ class SimHAL:
         on = bool(on)
         if on != was:
             self._relay[name] = on
-            if self.relay_sink is not None:
-                self.relay_sink(self.elapsed_ms, name, on)
-            elif self.log_relays:
+            if self.log_relays:
                 self.relay_log.append((self.elapsed_ms, name, on))
 
     def all_relays_off(self):
