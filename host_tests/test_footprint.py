@@ -7,9 +7,11 @@ The figures are the firmware's: the live heap minus the rig's own (the VM, the r
 and the stand-in `machine`, measured before boot.py runs).
 """
 
+import os
+
 import pytest
 
-from tools import bench_upy
+from tools import FIRMWARE, bench_upy
 
 KB = 1024
 # Ceilings: what the firmware takes now plus a few KB, so that growth fails here.
@@ -39,9 +41,18 @@ def _lived_a_week(r):
     assert r["starts"] > 100, "the compressor ran all week"
 
 
+def _let_go(dest) -> bool:
+    # A module marked to be let go after use (lazy.py) says so at its top.
+    with open(os.path.join(FIRMWARE, dest[: -len(".mpy")] + ".py")) as fh:
+        return "\nLET_GO = True" in fh.read()
+
+
 def test_booted_and_a_week_of_running_in_the_32_bit_vm(image):
     r = bench_upy.life_vm(image, 7)
     _lived_a_week(r)
+    mpys = [f for f in bench_upy.deploy_files("esp32-devkitc") if f.dest.endswith(".mpy")]
+    core = sorted(bench_upy.module_name(f.dest) for f in mpys if not _let_go(f.dest))
+    assert r["loaded"] == core, "once booted: the running unit's modules, none let go"
     boot, steady, peak = r["firmware_boot"], r["firmware_steady"], r["firmware_max"]
     assert boot <= BOOT_CEILING, f"{boot} B of heap once booted and controlling"
     assert steady <= STEADY_CEILING, f"{steady} B after the week: the heap grows"

@@ -8,13 +8,7 @@ divider's rails: an open thermistor reads as colder than anything real, a short 
 hotter.
 """
 
-try:
-    from micropython import const  # pyright: ignore[reportAssignmentType]
-except ImportError:
-
-    def const(x):
-        return x
-
+from micropython import const
 
 OPEN = const(1)  # fault(): the thermistor (or its wire) is open
 SHORT = const(2)  # fault(): the thermistor (or its wire) is shorted

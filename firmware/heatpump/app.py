@@ -28,17 +28,17 @@ and the app says so. The reset cause is logged at start; a watchdog reset raises
 import asyncio
 import sys
 
-try:
-    from micropython import const  # pyright: ignore[reportAssignmentType]
-except ImportError:
-
-    def const(x):
-        return x
-
+from micropython import const
 
 from heatpump.api import Api
-from heatpump.controller import Controller
 from heatpump.ticks import ticks_diff
+
+try:
+    from typing import TYPE_CHECKING
+except ImportError:  # MicroPython: the annotations below are for pyright only
+    TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from heatpump.controller import Controller
 
 _TICK_MS = const(1000)  # the control period
 _FEED_MS = const(1000)  # the watchdog feeder's period
@@ -471,10 +471,19 @@ def stores(folder="/", fs=None):
 def build(board_file="/board.json", folder="/", hal_class=None, clock=None, repl=None):
     """Everything main.py starts, built and restored from flash: the App, or None
     after saying why the board file cannot be used. hal_class, clock, repl: the
-    board's own (Esp32HAL, asyncio, aiorepl) unless a test rig gives its stand-ins."""
-    from heatpump import lazy
+    board's own (Esp32HAL, asyncio, aiorepl) unless a test rig gives its stand-ins.
 
-    return lazy.call("app_boot", "build", board_file, folder, hal_class, clock, repl)
+    The board file first: its rules are loaded, used and let go before the control
+    core is imported, so the two are never in the heap together (the boot's peak)."""
+    from heatpump import lazy
+    from heatpump.board import BoardError, load_board
+
+    try:
+        board = load_board(board_file)
+    except BoardError as e:
+        print("app: cannot start, the board file is not usable: %s" % e)
+        return None
+    return lazy.call("app_boot", "build", board, folder, hal_class, clock, repl)
 
 
 def run(board_file="/board.json", folder="/"):

@@ -7,7 +7,8 @@ while the unit runs, so none of it stays in the heap.
 from heatpump import config as C
 from heatpump import lazy
 from heatpump.app import App, AppApi
-from heatpump.controller import Controller
+
+LET_GO = True  # lazy.call lets this module go once the call that loaded it returns
 
 AIOREPL_HINT = (
     "app: aiorepl is not installed, so there is no REPL while the unit runs. Install it"
@@ -19,6 +20,8 @@ AIOREPL_HINT = (
 def restore(app):
     """The controller from the stored config, then the settings, counters and the
     compressor's history, each value checked (a refused one is named in hp.log())."""
+    from heatpump.controller import Controller
+
     lazy.use("config_rules")  # held until start-up is done (lazy.call says why)
     hal = app.hal
     values = app.store.load() if app.store is not None else {}
@@ -103,21 +106,12 @@ def find_repl(say=print):
     return aiorepl.task
 
 
-def build(board_file, folder, hal_class, clock, repl):
-    """Everything main.py starts, built and restored from flash: the App, or None
-    after saying why the board file cannot be used. hal_class, clock, repl: the
-    board's own (Esp32HAL, asyncio, aiorepl) unless a test rig gives its stand-ins."""
-    # Held until start-up is done, so each is loaded once (lazy.call says why); the
-    # thermistor models go as soon as the controller has its tables.
+def build(board, folder, hal_class, clock, repl):
+    """app.build() once the board file is loaded: the App, built and restored from
+    flash. hal_class, clock, repl: the board's own (Esp32HAL, asyncio, aiorepl)
+    unless a test rig gives its stand-ins."""
+    # Held until start-up is done, so it is loaded once (lazy.call says why).
     lazy.use("config_rules")
-    lazy.use("thermistor")
-    from heatpump.board import BoardError, load_board
-
-    try:
-        board = load_board(board_file)
-    except BoardError as e:
-        print("app: cannot start, the board file is not usable: %s" % e)
-        return None
     if hal_class is None:
         from heatpump.hal.esp32 import Esp32HAL as hal_class
     hal = hal_class(board)

@@ -19,6 +19,8 @@ from heatpump.board import (
     BoardError,
 )
 
+LET_GO = True  # lazy.call lets this module go once the call that loaded it returns
+
 _TOP_KEYS = (
     "name",
     "description",

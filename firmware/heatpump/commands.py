@@ -16,6 +16,8 @@ from heatpump.fault_text import TEXT as FAULT_TEXT
 from heatpump.supervisor import KIND_NAMES
 from heatpump.thermostat import SIDE_COOL, SIDE_HEAT
 
+LET_GO = True  # lazy.call lets this module go once the call that loaded it returns
+
 _SET_KEYS = ("mode", "setpoint", "fan", "speed")
 
 

@@ -16,6 +16,8 @@ from heatpump.config import (
     setting_defaults,
 )
 
+LET_GO = True  # lazy.call lets this module go once the call that loaded it returns
+
 # key, default, min (or a tuple of allowed values), max (None for a choice), unit. What
 # each key means is HELP below (hp.config() shows it). Read by every core part
 # (defrost_*: defrost.py, watchdog_s: app.py).

@@ -30,13 +30,7 @@ Hooks:
   constructor (validated).
 """
 
-try:
-    from micropython import const  # pyright: ignore[reportAssignmentType]
-except ImportError:
-
-    def const(x):
-        return x
-
+from micropython import const
 
 from heatpump import config as C
 from heatpump import faults as F

@@ -44,13 +44,7 @@ temperature clears it. abort() ends a step from outside (the supervisor).
 update() allocates nothing: ints and preallocated lists only.
 """
 
-try:
-    from micropython import const  # pyright: ignore[reportAssignmentType]
-except ImportError:
-
-    def const(x):
-        return x
-
+from micropython import const
 
 from heatpump import sensors as S
 from heatpump.thermostat import SIDE_HEAT

@@ -3,6 +3,8 @@ hp.faults()) and the README's table repeats. Loaded when shown (lazy.py): the ti
 works with codes and indices only (faults.py).
 """
 
+LET_GO = True  # lazy.call lets this module go once the call that loaded it returns
+
 TEXT = {
     "E1": "indoor coil freeze: cooling stopped, indoor fan on until the coil thaws",
     "E2": "cooling locked out: the coil froze too often in an hour (hp.clear() releases)",

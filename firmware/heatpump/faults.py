@@ -6,13 +6,7 @@ the tick a fault is its index in ORDER (an int), so raising one allocates nothin
 The log keeps the last LOG_SIZE events in preallocated lists.
 """
 
-try:
-    from micropython import const  # pyright: ignore[reportAssignmentType]
-except ImportError:
-
-    def const(x):
-        return x
-
+from micropython import const
 
 # Index of each code in ORDER (the tick works with these).
 FREEZE = const(0)

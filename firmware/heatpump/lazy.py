@@ -3,9 +3,9 @@
 On the board every imported module's code lives in the heap (the .mpy is loaded into
 RAM), and a module stays there while sys.modules or its package holds it. What is
 needed once (board validation, the thermistor tables, a corrupt file's salvage) or now
-and then (REPL texts, the self-test) is loaded by `use`, and `drop` gives its heap
-back once nothing else holds it. The qstrs it interned stay (MicroPython never frees
-them), so a reload costs only its code.
+and then (REPL texts, the self-test) says so at its top (LET_GO = True): `use` loads
+it, `drop` gives its heap back once nothing else holds it, and `call` does both. The
+qstrs it interned stay (MicroPython never frees them), so a reload costs only its code.
 """
 
 import sys
@@ -31,16 +31,17 @@ def drop(name):
 
 
 def call(name, fn, *args, **kw):
-    """heatpump.<name>.<fn>(*args, **kw), then let go of every heatpump module the
-    call loaded (even if it raised); one loaded before stays, so a caller that needs a
-    module many times (start-up and the config rules) loads it once and holds it: each
-    load and drop between long-lived objects would leave a hole in the heap. What the
-    call made and handed out (a self-test started at the REPL) keeps its own module
-    alive while it is held."""
+    """heatpump.<name>.<fn>(*args, **kw), then let go of the modules the call loaded
+    that are marked LET_GO (even if it raised). A module of the running unit that a
+    call imports first stays; one loaded before the call stays too, so a caller that
+    needs a module many times (start-up and the config rules) loads it once and holds
+    it: each load and drop between long-lived objects would leave a hole in the heap.
+    What the call made and handed out (a self-test started at the REPL) keeps its own
+    module alive while it is held."""
     before = set(sys.modules) if _ON_MP else ()
     try:
         return getattr(use(name), fn)(*args, **kw)
     finally:
         for m in [m for m in sys.modules if m not in before]:
-            if m.startswith("heatpump."):
+            if m.startswith("heatpump.") and getattr(sys.modules[m], "LET_GO", False):
                 drop(m[9:])

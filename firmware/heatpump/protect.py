@@ -15,13 +15,7 @@ or crash resets in an hour do the same (A4). Both, with E2 and E8, are released 
 hp.clear(), and survive a reset (latched(), restore_latched(): the app's history).
 """
 
-try:
-    from micropython import const  # pyright: ignore[reportAssignmentType]
-except ImportError:
-
-    def const(x):
-        return x
-
+from micropython import const
 
 from heatpump import faults as F
 from heatpump import sensors as S

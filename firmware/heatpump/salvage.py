@@ -23,6 +23,8 @@ json.loads would have given.
 
 import json
 
+LET_GO = True  # lazy.call lets this module go once the call that loaded it returns
+
 _WS = " \t\r\n"
 _STOP = ' \t\r\n,:{}[]"'  # a bare word (number, true, false, null) ends at one of these
 _MAX_DEPTH = 8  # ours nest 3 deep: deeper is skipped, never recursed into

@@ -32,13 +32,7 @@ base class RunSteps in selftest_runs.py; the report itself (its entries, its tex
 file) is selftest_report.py.
 """
 
-try:
-    from micropython import const  # pyright: ignore[reportAssignmentType]
-except ImportError:
-
-    def const(x):
-        return x
-
+from micropython import const
 
 from heatpump import faults as F
 from heatpump import sensors as S
@@ -53,6 +47,8 @@ from heatpump.selftest_report import (
     t_str,
 )
 from heatpump.selftest_runs import HINTS, PROGRESS_MS, RunSteps
+
+LET_GO = True  # lazy.call lets this module go once the call that loaded it returns
 
 MODES = ("both", "cool", "heat")
 N_LINES = const(24)  # progress lines kept

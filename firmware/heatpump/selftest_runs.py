@@ -10,18 +10,14 @@ attributes, and format text only at events and every PROGRESS_MS, as the rest do
 # The helpers and most attributes are SelfTest's: pyright cannot see them from here.
 # pyright: reportAttributeAccessIssue=false
 
-try:
-    from micropython import const  # pyright: ignore[reportAssignmentType]
-except ImportError:
-
-    def const(x):
-        return x
-
+from micropython import const
 
 from heatpump import sensors as S
 from heatpump import sequencer as Q
 from heatpump import thermostat as T
 from heatpump.selftest_report import gpio_str, k_str, mmss, t_str
+
+LET_GO = True  # lazy.call lets this module go once the call that loaded it returns
 
 # Limits (tenths of a K or C, ms). A healthy 12,000 BTU/h unit in the plant model: the
 # coil 16-17 K below the room after 180 s of cooling, 11-26 K above it in heating

@@ -8,13 +8,7 @@ fault; until then the last good value is held. A confirmed fault clears after
 Everything is preallocated per channel: the tick allocates nothing.
 """
 
-try:
-    from micropython import const  # pyright: ignore[reportAssignmentType]
-except ImportError:
-
-    def const(x):
-        return x
-
+from micropython import const
 
 # Every sensor the core knows, in the order of the fault codes S1..S5.
 NAMES = ("room", "indoor_coil", "outdoor", "outdoor_coil", "supply_air")

@@ -30,13 +30,7 @@ Relays are written only when they change, in a safe order: on a start the valve
 and fans first, the compressor last; on a stop the compressor first.
 """
 
-try:
-    from micropython import const  # pyright: ignore[reportAssignmentType]
-except ImportError:
-
-    def const(x):
-        return x
-
+from micropython import const
 
 from heatpump.config import maximum
 from heatpump.thermostat import SIDE_COOL, SIDE_HEAT, SIDE_NONE
@@ -194,10 +188,6 @@ class Sequencer:
     def in_shift_pause(self):
         """A defrost valve-shift pause is under way (its restart not yet due)."""
         return self.shift_pending and self.shift_ms > 0
-
-    def stopping_early(self):
-        """A stop now would come before min_run_s."""
-        return self.comp_on and self.run_ms < self.min_run_ms
 
     # ---- the history the app keeps on flash ---------------------------------
 

@@ -34,13 +34,7 @@ import json
 import os
 from binascii import crc32
 
-try:
-    from micropython import const  # pyright: ignore[reportAssignmentType]
-except ImportError:
-
-    def const(x):
-        return x
-
+from micropython import const
 
 from heatpump.ticks import ticks_diff
 

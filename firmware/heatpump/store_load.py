@@ -7,6 +7,8 @@ import json
 
 from heatpump.store import FAULT_CORRUPT, FAULT_VALUE, SCHEMA, digest, text_of
 
+LET_GO = True  # lazy.call lets this module go once the call that loaded it returns
+
 _NOT_JSON = "not valid JSON"
 
 

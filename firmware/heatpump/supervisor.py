@@ -20,13 +20,7 @@ A kind other than K_NONE means that state ran past its bound: the controller sto
 compressor, records A3 with the kind, and resets that state machine. Allocates nothing.
 """
 
-try:
-    from micropython import const  # pyright: ignore[reportAssignmentType]
-except ImportError:
-
-    def const(x):
-        return x
-
+from micropython import const
 
 K_NONE = const(0)
 K_DEFROST = const(1)

@@ -16,15 +16,11 @@ and lets this module go (it is only needed to build the tables).
 import math
 from array import array
 
+from micropython import const
+
 from heatpump.adc_table import OPEN, SHORT, STEP_MV, Table  # noqa: F401 (OPEN, SHORT: re-exported)
 
-try:
-    from micropython import const  # pyright: ignore[reportAssignmentType]
-except ImportError:
-
-    def const(x):
-        return x
-
+LET_GO = True  # lazy.call lets this module go once the call that loaded it returns
 
 # The ESP32 ADC at 11 dB, read through read_uv() (calibrated). Espressif recommends
 # 150-2450 mV; below 150 mV it reads a constant (a short or a grounded pin lands there),

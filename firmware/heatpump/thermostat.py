@@ -12,13 +12,7 @@ own timers (sequencer) then hold it off for min_off_s as for any restart.
 The thermostat only asks; protections and the sequencer decide what runs.
 """
 
-try:
-    from micropython import const  # pyright: ignore[reportAssignmentType]
-except ImportError:
-
-    def const(x):
-        return x
-
+from micropython import const
 
 # Modes, as indexes of config.MODES.
 M_OFF = const(0)

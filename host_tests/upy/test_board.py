@@ -76,7 +76,6 @@ def test_default_board_loads_by_name():
     eq(b.safe_boot_pin, 0, "safe-boot pin")
     eq(b.adc, {"atten_db": 11, "samples": 8, "supply_mv": 3300}, "adc")
     eq(b.warnings, [], "warnings")
-    eq(b.relay_off_levels(), [(23, 1), (22, 1), (21, 1), (19, 1), (18, 1), (4, 1), (13, 1)], "OFF")
 
 
 def test_relay_board_shares_one_fan_motor():
@@ -84,16 +83,7 @@ def test_relay_board_shares_one_fan_motor():
     eq(b.shared_fan_motor, True, "shared motor")
     eq(b.has_relay("fan_outdoor"), False, "no outdoor fan relay")
     eq(b.fan_speeds, ("fan_indoor_low", "fan_indoor_high"), "two speed taps")
-    eq(b.relay_off_levels(), [(32, 0), (33, 0), (25, 0), (26, 0)], "active high: OFF is 0")
     eq("supply_air" in b.thermistors, False, "no supply air sensor")
-
-
-def test_valve_convention_decides_when_it_is_energised():
-    d = good()
-    eq(Board.from_dict(d).valve_on(heating=False), True, "O: energised in cool")
-    eq(Board.from_dict(d).valve_on(heating=True), False, "O: off in heat")
-    d["reversing_valve"] = "B"
-    eq(Board.from_dict(d).valve_on(heating=True), True, "B: energised in heat")
 
 
 def test_single_speed_fan_and_defaults():

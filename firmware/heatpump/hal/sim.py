@@ -14,17 +14,11 @@ so the tick's heap use can be measured against this HAL.
 
 from array import array
 
+from micropython import const
+
 from heatpump import thermistor
 from heatpump.board import Board, load_board
 from heatpump.ticks import ticks_add
-
-try:
-    from micropython import const  # pyright: ignore[reportAssignmentType]
-except ImportError:
-
-    def const(x):
-        return x
-
 
 _SUB = const(32)  # pin voltages are held in 1/32 mV: fine enough, and small ints
 _ADC_MAX = const(4095)
