@@ -82,6 +82,10 @@ class Board:
     def has_relay(self, name):
         return name in self.relays
 
+    def valve_on(self, heating):
+        """Whether the reversing valve is energised for heating (True) or cooling."""
+        return heating if self.valve == "B" else not heating
+
 
 def load_board(name_or_path=DEFAULT_BOARD):
     """Load and validate a board by name ("esp32-devkitc", "board") or path (the

@@ -86,6 +86,14 @@ def test_relay_board_shares_one_fan_motor():
     eq("supply_air" in b.thermistors, False, "no supply air sensor")
 
 
+def test_valve_convention_decides_when_it_is_energised():
+    d = good()
+    eq(Board.from_dict(d).valve_on(heating=False), True, "O: energised in cool")
+    eq(Board.from_dict(d).valve_on(heating=True), False, "O: off in heat")
+    d["reversing_valve"] = "B"
+    eq(Board.from_dict(d).valve_on(heating=True), True, "B: energised in heat")
+
+
 def test_single_speed_fan_and_defaults():
     d = good()
     del d["adc"]
