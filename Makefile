@@ -10,10 +10,11 @@ SCENARIO ?= scenarios/winter-humid.json
 BOARD ?= esp32-devkitc
 FIRMWARE_PY := $(shell find firmware -name '*.py' -not -path '*/__pycache__/*')
 
-.PHONY: help tools lint mpy test test-long sim bench deploy repl freeze clean
+.PHONY: help tools lint mpy check test test-long sim bench deploy repl freeze clean
 
 help:
 	@echo "make sim [SCENARIO=scenarios/X.json]   run the firmware against the simulated unit"
+	@echo "make check                             lint, types, mpy-cross and the fast tests (under a minute)"
 	@echo "make test                              every check (lint, types, mpy-cross, pytest, MicroPython)"
 	@echo "make test-long                         the same with many more property-test examples"
 	@echo "make bench                             footprint, speed and control-quality figures"
@@ -45,8 +46,12 @@ lint: tools
 mpy: $(VENV)/.stamp
 	$(PY) -m tools.mpy build/mpy
 
+# The fast tier: every test not marked slow, property tests with a few examples each.
+check: tools lint mpy
+	HYPOTHESIS_PROFILE=quick $(BIN)/pytest -n 2 --dist loadfile -m "not slow"
+
 test: tools lint mpy
-	$(BIN)/pytest
+	$(BIN)/pytest -n 2 --dist loadfile
 
 test-long: tools
 	HYPOTHESIS_PROFILE=long $(BIN)/pytest

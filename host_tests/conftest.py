@@ -10,10 +10,12 @@ for sub in ("firmware", "host_tests/upy", ""):
     if path not in sys.path:
         sys.path.insert(0, path)
 
-# Property tests: `make test` runs the default profile, `make test-long` many more.
+# Property tests: `make test` runs the default profile, `make test-long` many more,
+# `make check` a few (every invariant still tried, in seconds).
 _common = dict(deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.register_profile("default", max_examples=500, **_common)
 settings.register_profile("long", max_examples=5000, **_common)
+settings.register_profile("quick", max_examples=25, **_common)  # make check
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 

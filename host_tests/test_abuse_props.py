@@ -9,6 +9,7 @@ checker (tools/invariants.py) must find nothing. The bundled abuse week is judge
 its metrics too.
 """
 
+import pytest
 from heatpump import config as fw_config
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -74,8 +75,8 @@ def test_no_abuse_breaks_a_safety_invariant(sc):
     assert run.violations == [], run.violations[:5]
 
 
+@pytest.mark.slow  # 20-40 s of CPU: make test runs it, make check does not
 def test_the_abuse_week_holds_every_invariant_and_its_bounds():
-    # 20-40 s of CPU (under the 90 s budget): it runs in make test.
     result, run, _rows = run_scenario(scenario.load("abuse-week"), progress=False)
     cfg = run.check_config
     assert run.violations == [], run.violations[:5]

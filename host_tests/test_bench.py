@@ -10,6 +10,8 @@ import pytest
 from tools import FIRMWARE, bench, bench_upy, quality
 from tools import scenario as scenario_mod
 
+pytestmark = pytest.mark.slow  # not in make check: every bench section, at tiny sizes
+
 TINY = {"ticks": 20, "passes": 5, "day_s": 120, "day_step_s": 60}
 
 

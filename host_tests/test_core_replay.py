@@ -10,6 +10,8 @@ from upyvm import REPO, run_unix, run_upy
 
 from tools import tick_alloc
 
+pytestmark = pytest.mark.slow  # not in make check: relay traces under both MicroPythons
+
 
 @pytest.mark.parametrize("board", ["esp32-devkitc", "esp32-relay-x4"])
 def test_scripted_run_gives_the_same_relay_log_on_both_interpreters(board):

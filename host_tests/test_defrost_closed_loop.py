@@ -9,6 +9,8 @@ import pytest
 
 from tools.defrost_compare import run_one
 
+pytestmark = pytest.mark.slow  # not in make check: simulated frosty days
+
 
 def test_humid_evening_demand_defrosts_less_and_uses_less_energy_for_the_same_heat():
     # 16:00 to midnight: the coil frosts slowly while the afternoon is warm and fast

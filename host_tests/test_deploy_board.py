@@ -28,6 +28,8 @@ from upyvm import REPO
 
 from tools import deploy
 
+pytestmark = pytest.mark.slow  # not in make check: mpy-cross and a deploy against a stand-in board
+
 BANNER = b"raw REPL; CTRL-B to exit\r\n>"
 
 

@@ -13,6 +13,8 @@ import pytest
 
 from tools import FIRMWARE, bench_upy
 
+pytestmark = pytest.mark.slow  # not in make check: a simulated week of the board's life, twice
+
 KB = 1024
 # Ceilings: what the firmware takes now plus a few KB, so that growth fails here.
 # Issue 13's targets are 56 KB after boot and 72 KB at any sample of the week, and a

@@ -12,6 +12,8 @@ from heatpump import config as fw_config
 from tools import scenario
 from tools.sim import run_scenario
 
+pytestmark = pytest.mark.slow  # not in make check: every bundled scenario, a simulated day each
+
 BUNDLED = (
     "summer-hot",
     "shoulder-auto",

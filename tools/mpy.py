@@ -38,14 +38,20 @@ def compile_all(out_dir: str, march: str | None = None, root: str = FIRMWARE) ->
     for rel in firmware_sources(root):
         dst = os.path.join(out_dir, rel[:-3] + ".mpy")
         os.makedirs(os.path.dirname(dst), exist_ok=True)
-        cmd = [exe, "-o", dst, "-s", rel]
+        # Written aside, then renamed: a reader in another process (the suite runs on
+        # both cores) sees the old file or the new one, never half of one.
+        tmp = f"{dst}.{os.getpid()}.tmp"
+        cmd = [exe, "-o", tmp, "-s", rel]
         if march:
             cmd.append("-march=" + march)
         cmd.append(os.path.join(root, rel))
         done = subprocess.run(cmd, capture_output=True, text=True)
         if done.returncode:
+            if os.path.exists(tmp):
+                os.remove(tmp)
             sys.stderr.write(done.stderr or done.stdout)
             sys.exit("mpy-cross failed on " + os.path.relpath(os.path.join(root, rel)))
+        os.replace(tmp, dst)
         written.append(dst)
     return written
 
