@@ -34,6 +34,7 @@ from micropython import const
 
 from heatpump import config as C
 from heatpump import faults as F
+from heatpump import lazy
 from heatpump import sensors as S
 from heatpump import thermostat as T
 from heatpump.defrost import Defrost
@@ -69,8 +70,6 @@ STATES = (
 def _tables(board):
     """Each sensor's adc_table.Table (None where the board has none). The thermistor
     models (float work) are loaded for this and let go after."""
-    from heatpump import lazy
-
     th = lazy.use("thermistor")
     try:
         tables: list = [None] * S.N_SENSORS
@@ -85,26 +84,29 @@ def _tables(board):
 
 class Controller:
     def __init__(self, hal, config=None, settings=None):
+        with lazy.Held("config_rules"):  # every part below asks the rules
+            self._build(hal, config, settings)
+
+    def _build(self, hal, config, settings):
         self.hal = hal
         board = hal.board
         self.board = board
-        self.cfg = C.merge(C.defaults(), config or {})  # ValueError names a bad value
-        self.sensors = S.Sensors(_tables(board))
+        self.cfg = cfg = C.merge(C.defaults(), config or {})  # ValueError names a bad value
+        self.sensors = S.Sensors(_tables(board), cfg)
         self.has_condensate = "condensate_full" in board.inputs
         self.has_aux_cutout = "aux_limit" in board.inputs  # the aux element's thermal cutout
-        self.thermostat = T.Thermostat()
-        self.protect = Protect(self.sensors, self.has_condensate)
-        self.seq = Sequencer(hal, board, self.cfg)
+        self.thermostat = T.Thermostat(cfg)
+        self.protect = Protect(self.sensors, cfg, self.has_condensate)
+        self.seq = Sequencer(hal, board, cfg)
         self.speeds = self.seq.speeds  # the fan speeds this board offers
-        self.defrost = Defrost(self.cfg)  # the defrost hook (see the module doc)
+        self.defrost = Defrost(cfg)  # the defrost hook (see the module doc)
         self.selftest = None  # the self-test hook (see the module doc)
         self._report_path = None  # where a self-test keeps its report (None: the default)
-        self.supervisor = Supervisor(self.cfg)  # bounds every compressor-on state
+        self.supervisor = Supervisor(cfg)  # bounds every compressor-on state
         self.defrost_active = False
         self.condensate_full = False
         self.uptime_s = 0
         self._up_rem_ms = 0
-        self._apply_config(self.cfg)
         self._settings(settings)
         self.demand = T.DEMAND_NAMES[T.OFF]
         self.state = "off"
@@ -149,8 +151,7 @@ class Controller:
         self.thermostat.configure(cfg)
         self.protect.configure(cfg)
         self.seq.configure(cfg)
-        if getattr(self, "supervisor", None) is not None:
-            self.supervisor.configure(cfg)
+        self.supervisor.configure(cfg)
         configure = getattr(self.defrost, "configure", None)
         if configure is not None:
             configure(cfg)  # the defrost hook follows hp.config() too

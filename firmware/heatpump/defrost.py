@@ -91,7 +91,7 @@ RULES = (
 
 
 class Defrost:
-    def __init__(self, cfg=None):
+    def __init__(self, cfg):
         self.active = False  # a defrost step is on (update returns True)
         self.reason = R_TIMED  # why the current (or last) defrost started
         self.step_ms = 0  # since the current defrost started (entry pause included)
@@ -127,10 +127,6 @@ class Defrost:
         self.configure(cfg)
 
     def configure(self, cfg):
-        if cfg is None:
-            from heatpump.config import defaults
-
-            cfg = defaults()
         self.demand_mode = cfg["defrost_mode"] == "demand"
         self.interval_ms = cfg["defrost_interval_s"] * 1000
         self.start_dC = cfg["defrost_start_dC"]

@@ -45,3 +45,20 @@ def call(name, fn, *args, **kw):
         for m in [m for m in sys.modules if m not in before]:
             if m.startswith("heatpump.") and getattr(sys.modules[m], "LET_GO", False):
                 drop(m[9:])
+
+
+class Held:
+    """`with lazy.Held(name):` heatpump.<name> stays loaded inside the block, and is
+    let go at its end unless it was loaded before it (start-up builds several parts
+    that each ask the config rules: one load, not one per part)."""
+
+    def __init__(self, name):
+        self.name = name
+        self.before = ("heatpump." + name) in sys.modules
+
+    def __enter__(self):
+        return use(self.name)
+
+    def __exit__(self, *exc):
+        if not self.before:
+            drop(self.name)

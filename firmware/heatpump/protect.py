@@ -19,10 +19,10 @@ from micropython import const
 
 from heatpump import faults as F
 from heatpump import sensors as S
+from heatpump.config import maximum
 from heatpump.thermostat import SIDE_COOL, SIDE_HEAT
 
 _HOUR_MS = const(3_600_000)
-_TRIPS = const(20)  # freeze trip ages kept (the config maximum of freeze_trips)
 _LIMIT_HYST_dK = const(10)  # outdoor cooling limits clear 1 K inside the limit
 _VC_IDLE = const(0)
 _VC_CHECKING = const(1)
@@ -38,7 +38,7 @@ _TIMED = (F.SHORT_CYCLE, F.RESET_LOCK)  # ... of which these also end after _LOC
 
 
 class Protect:
-    def __init__(self, sensors, has_condensate=False):
+    def __init__(self, sensors, cfg, has_condensate=False):
         self.sensors = sensors
         self.has_condensate = has_condensate
         self.active = [False] * F.N_CODES  # per ORDER index: the code is active now
@@ -49,7 +49,8 @@ class Protect:
         self.fan_force = False  # the indoor fan must run (thawing or cooling the coil)
         self.freeze_ms = 0  # time the coil has been below freeze_dC while cooling
         self._freezing = False  # ... and it was below at the last reading
-        self._trip_age = [_HOUR_MS] * _TRIPS  # ms since each recent freeze trip
+        # ms since each recent freeze trip: as many as the config allows to count
+        self._trip_age = [_HOUR_MS] * maximum("freeze_trips")
         self._trip_next = 0
         self._too_cold_to_heat = False  # outdoor hysteresis latches
         self._too_cold_to_cool = False
@@ -64,13 +65,9 @@ class Protect:
         self._reset_next = 0
         self._early = 0  # early stops in the last hour (the sequencer's count, last tick)
         self.history_gen = 0  # bumped when a latched code rises or falls
-        self.configure(None)
+        self.configure(cfg)
 
     def configure(self, cfg):
-        if cfg is None:
-            from heatpump.config import defaults
-
-            cfg = defaults()
         self.freeze_dC = cfg["freeze_dC"]
         self.freeze_ms_limit = cfg["freeze_s"] * 1000
         self.freeze_resume_dC = cfg["freeze_resume_dC"]
@@ -155,7 +152,7 @@ class Protect:
 
     def _age_trips(self, dt_ms):
         ages = self._trip_age
-        for i in range(_TRIPS):
+        for i in range(len(ages)):
             age = ages[i] + dt_ms
             ages[i] = age if age < _HOUR_MS else _HOUR_MS
 
@@ -172,11 +169,12 @@ class Protect:
             self.freeze_ms = 0
         if self.freeze_ms >= self.freeze_ms_limit and not self.active[F.FREEZE]:
             self.set_code(F.FREEZE, True, coil)
-            self._trip_age[self._trip_next] = 0
-            self._trip_next = (self._trip_next + 1) % _TRIPS
+            ages = self._trip_age
+            ages[self._trip_next] = 0
+            self._trip_next = (self._trip_next + 1) % len(ages)
             recent = 0
-            for i in range(_TRIPS):
-                if self._trip_age[i] < _HOUR_MS:
+            for i in range(len(ages)):
+                if ages[i] < _HOUR_MS:
                     recent += 1
             if recent >= self.freeze_trips:
                 self.set_code(F.FREEZE_LOCK, True, coil)
@@ -338,8 +336,9 @@ class Protect:
             self.set_code(i, False, 0)
             released.append(F.ORDER[i])
         if F.ORDER[F.FREEZE_LOCK] in released:
-            for i in range(_TRIPS):
-                self._trip_age[i] = _HOUR_MS
+            ages = self._trip_age
+            for i in range(len(ages)):
+                ages[i] = _HOUR_MS
             self.freeze_ms = 0
         if F.ORDER[F.RESET_LOCK] in released:
             for i in range(_RESETS):

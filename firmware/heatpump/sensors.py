@@ -29,10 +29,10 @@ KIND_NAMES = ("", "open", "short", "jump")
 class Sensors:
     """Debounced temperatures (dC) of the board's thermistors, indexed as NAMES."""
 
-    def __init__(self, channels=None):
+    def __init__(self, channels, cfg):
         # channels[i]: an object with dC(mv) and fault(mv) -> 0, OPEN or SHORT
         # (adc_table.Table) for each sensor the board has, None where it has none.
-        self.channels = channels or [None] * N_SENSORS
+        self.channels = channels
         self.present = [ch is not None for ch in self.channels]
         self.dC = [0] * N_SENSORS  # last accepted temperature
         self.ok = [False] * N_SENSORS  # a trusted value is in dC (read, and no fault)
@@ -43,15 +43,12 @@ class Sensors:
         self._prev = [0] * N_SENSORS  # while faulted: the previous sane reading
         self._prev_ok = [False] * N_SENSORS  # ... and whether there was one
         self.held = [False] * N_SENSORS  # readings not judged (see hold())
-        self.configure(None)
+        self.configure(cfg)
 
     def configure(self, cfg):
-        if cfg is None:
-            self.n_bad, self.jump_dK, self.clear_ms = 3, 100, 30_000
-        else:
-            self.n_bad = cfg["sensor_bad_readings"]
-            self.jump_dK = cfg["sensor_jump_dK"]
-            self.clear_ms = cfg["sensor_clear_s"] * 1000
+        self.n_bad = cfg["sensor_bad_readings"]
+        self.jump_dK = cfg["sensor_jump_dK"]
+        self.clear_ms = cfg["sensor_clear_s"] * 1000
 
     def hold(self, i, on):
         """While held, channel i's readings are not judged: a sensor taken out of its

@@ -55,7 +55,7 @@ _TAP_RELAYS = (
 
 
 class Sequencer:
-    def __init__(self, hal, board, cfg=None):
+    def __init__(self, hal, board, cfg):
         self.hal = hal
         has = board.has_relay
         self.valve_is_O = board.valve == "O"  # valve energised in cooling ("O") or heating ("B")
@@ -112,10 +112,6 @@ class Sequencer:
         self.all_off()
 
     def configure(self, cfg):
-        if cfg is None:
-            from heatpump.config import defaults
-
-            cfg = defaults()
         # A new min_off_s / min_run_s applies to the rest or run under way: its timer
         # moves by the change, so it still counts from the stop or the start.
         min_off = cfg["min_off_s"] * 1000

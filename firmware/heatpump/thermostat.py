@@ -39,23 +39,15 @@ SIDE_NAMES = ("none", "heat", "cool")
 
 
 class Thermostat:
-    def __init__(self):
+    def __init__(self, cfg):
         self.mode = M_OFF  # the mode the state below belongs to
         self.side = SIDE_NONE  # heating or cooling side in use
         self.call = False  # a heating/cooling/dry call is active (hysteresis latch)
         self.demand = OFF
         self.hold_ms = 0  # auto: time left before the side may change
-        self.configure(None)
+        self.configure(cfg)
 
     def configure(self, cfg):
-        if cfg is None:
-            cfg = {
-                "start_dK": 5,
-                "stop_dK": 5,
-                "changeover_dK": 20,
-                "auto_min_mode_s": 600,
-                "dry_overcool_dK": 20,
-            }
         self.start_dK = cfg["start_dK"]
         self.stop_dK = cfg["stop_dK"]
         self.changeover_dK = cfg["changeover_dK"]

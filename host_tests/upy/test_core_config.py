@@ -197,3 +197,18 @@ def test_every_key_has_its_help_line_and_no_other_key_does():
     eq(sorted(HELP), sorted(keys), "the keys hp.config() explains")
     for key in keys:
         assert HELP[key] and len(HELP[key]) < 80, key
+
+
+def test_every_safety_ring_holds_what_its_config_maximum_allows():
+    # The rings are sized from the schema's maxima at start-up: raising a maximum
+    # makes them larger, never leaves a rule counting fewer than it was set to.
+    from replay_rig import Rig
+
+    r = Rig()
+    seq, pr = r.ctl.seq, r.ctl.protect
+    starts, early = C.maximum("max_starts_per_hour"), C.maximum("max_early_stops")
+    seq.restore(list(range(starts)), list(range(early)), False)
+    kept_starts, kept_early, _running = seq.history()
+    eq(len(kept_starts), starts, "start ages kept: as many as max_starts_per_hour allows")
+    eq(len(kept_early), early, "early stops kept: as many as max_early_stops allows")
+    eq(len(pr._trip_age) >= C.maximum("freeze_trips"), True, "freeze trips kept")

@@ -3,14 +3,14 @@
 from check import eq
 from heatpump import adc_table
 from heatpump import sensors as S
+from heatpump.config import defaults
 
 R = S.ROOM
+CFG = defaults()  # 3 bad readings, 10 K/s, 30 s to clear
 
 
 def fresh():
-    s = S.Sensors([object()] + [None] * (S.N_SENSORS - 1))
-    s.configure(None)  # 3 bad readings, 10 K/s, 30 s to clear
-    return s
+    return S.Sensors([object()] + [None] * (S.N_SENSORS - 1), CFG)
 
 
 def test_first_sane_reading_is_taken():
@@ -111,7 +111,7 @@ def test_read_takes_the_tables_fault_codes():
     chans = [None] * S.N_SENSORS
     chans[S.ROOM] = _Chan()
     chans[S.OUTDOOR] = _Chan()
-    s = S.Sensors(chans)
+    s = S.Sensors(chans, CFG)
     hal = _Hal()
     for _ in range(3):
         s.read(hal, 1000)

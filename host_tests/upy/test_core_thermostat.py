@@ -2,8 +2,10 @@
 
 from check import eq
 from heatpump import thermostat as T
+from heatpump.config import defaults
 
 SP = 220
+CFG = defaults()  # start/stop 0.5 K, changeover 2 K, auto 10 min on a side, dry 2 K
 
 
 def run(th, mode, room, dt=1000, ok=True):
@@ -11,7 +13,7 @@ def run(th, mode, room, dt=1000, ok=True):
 
 
 def test_heating_starts_half_a_degree_below_and_stops_half_above():
-    th = T.Thermostat()
+    th = T.Thermostat(CFG)
     eq(run(th, T.M_HEAT, 216), T.IDLE, "21.6: within the band")
     eq(run(th, T.M_HEAT, 215), T.HEAT, "21.5: starts")
     eq(run(th, T.M_HEAT, 224), T.HEAT, "22.4: keeps going")
@@ -20,7 +22,7 @@ def test_heating_starts_half_a_degree_below_and_stops_half_above():
 
 
 def test_cooling_mirrors_heating():
-    th = T.Thermostat()
+    th = T.Thermostat(CFG)
     eq(run(th, T.M_COOL, 224), T.IDLE, "22.4")
     eq(run(th, T.M_COOL, 225), T.COOL, "22.5 starts")
     eq(run(th, T.M_COOL, 216), T.COOL, "21.6 keeps going")
@@ -29,7 +31,7 @@ def test_cooling_mirrors_heating():
 
 
 def test_dry_cools_from_the_setpoint_down_to_two_degrees_below():
-    th = T.Thermostat()
+    th = T.Thermostat(CFG)
     eq(run(th, T.M_DRY, 219), T.IDLE, "below setpoint: nothing")
     eq(run(th, T.M_DRY, 220), T.DRY, "at setpoint: dry")
     eq(run(th, T.M_DRY, 201), T.DRY, "still drying")
@@ -37,7 +39,7 @@ def test_dry_cools_from_the_setpoint_down_to_two_degrees_below():
 
 
 def test_no_room_reading_no_call():
-    th = T.Thermostat()
+    th = T.Thermostat(CFG)
     eq(run(th, T.M_HEAT, 150), T.HEAT, "calling")
     eq(run(th, T.M_HEAT, 150, ok=False), T.IDLE, "sensor gone: idle")
     eq(run(th, T.M_FAN, 150, ok=False), T.FAN, "fan mode does not need it")
@@ -45,7 +47,7 @@ def test_no_room_reading_no_call():
 
 
 def test_auto_changes_side_only_through_idle_after_the_hold():
-    th = T.Thermostat()
+    th = T.Thermostat(CFG)
     eq(run(th, T.M_AUTO, 210), T.HEAT, "cold room: heating side, calling")
     eq(th.side, T.SIDE_HEAT, "side")
     eq(run(th, T.M_AUTO, 250, dt=60_000), T.IDLE, "hot: heat call ends, side held")
@@ -61,7 +63,7 @@ def test_auto_changes_side_only_through_idle_after_the_hold():
 
 
 def test_auto_never_changes_side_during_a_call():
-    th = T.Thermostat()
+    th = T.Thermostat(CFG)
     th.update(T.M_AUTO, SP, 210, True, 1000)
     th.hold_ms = 0
     th.call = True  # as if heating were still running
@@ -70,7 +72,7 @@ def test_auto_never_changes_side_during_a_call():
 
 
 def test_a_new_mode_starts_fresh():
-    th = T.Thermostat()
+    th = T.Thermostat(CFG)
     eq(run(th, T.M_HEAT, 215), T.HEAT, "heating")
     eq(run(th, T.M_COOL, 215), T.IDLE, "cool mode at 21.5: nothing")
     eq(run(th, T.M_HEAT, 218), T.IDLE, "back to heat, inside the band: no stale call")
