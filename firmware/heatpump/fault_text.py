@@ -30,3 +30,23 @@ TEXT = {
     " running without one releases)",
     "E9": "compressor locked out: stopped early too often in an hour (hp.clear() or 1 h releases)",
 }
+
+# What a technician checks when the code stops a run (the self-test says it), by code;
+# a code without one: its TEXT.
+HINT = {
+    "E1": "the indoor coil froze: check the indoor fan runs, the filter and the coil are clean",
+    "E2": "the indoor coil froze repeatedly: check the indoor fan, the filter, the charge",
+    "E3": "the indoor coil overheated: check the indoor fan runs and the filter is clean",
+    "E4": 'too cold outdoors for the heat pump: run hp.selftest(modes="cool") on a warmer day',
+    "E5": 'too cold outdoors to cool: run hp.selftest(modes="heat")',
+    "E6": "too hot outdoors to cool",
+    "E7": "the condensate pan is full: check the drain outlet is clear, the unit tilts "
+    "toward the outside, and the float switch's wiring",
+    "E8": "the reversing valve did not follow: check the valve's wiring and the board "
+    'file\'s reversing_valve ("O"/"B")',
+}
+
+
+def hint(code):
+    """What to check for code: its HINT, else what it means."""
+    return HINT.get(code) or TEXT.get(code, "")

@@ -25,24 +25,53 @@ WATCHDOG_RESET = const(16)
 SUPERVISOR = const(17)  # supervisor.py ended a compressor-on state past its bound
 RESET_LOCK = const(18)  # repeated watchdog / crash resets
 SHORT_CYCLE = const(19)  # repeated early stops
-N_CODES = const(20)
+N_CODES = const(20)  # (a test holds it to the rows below)
 
-ORDER = ("E1", "E2", "E3", "E4", "E5", "E6", "E7", "E8", "S1", "S2", "S3", "S4", "S5")
-ORDER += ("C1", "D1", "A1", "A2", "A3", "A4", "E9")  # continued (one line is too long)
-
-# What each code means for a person: fault_text.TEXT (loaded by the REPL when shown).
-
-# Codes that stay active until hp.clear() (E9 and A4 also after their hour; the others
-# clear by themselves). They survive a reset (the history on flash, controller.py).
-LATCHED = ("E2", "E8", "E9", "A4")
-
-# What the log's detail number means for a code: a temperature in dC that tripped
-# it, a sensor fault kind (sensors.OPEN/SHORT/JUMP), or nothing.
+# What a code's log detail holds: a temperature in dC that tripped it, a sensor fault
+# kind (sensors.OPEN/SHORT/JUMP), which state the supervisor ended
+# (supervisor.KIND_NAMES), how many in the hour, or nothing (0).
 DETAIL_TEMP = const(1)
 DETAIL_SENSOR = const(2)
-DETAIL = (1, 1, 1, 1, 1, 1, 0, 1, 2, 2, 2, 2, 2, 0, 1, 0, 0, 3, 4, 4)
-DETAIL_SUPERVISED = const(3)  # A3: which state (supervisor.KIND_NAMES)
-DETAIL_COUNT = const(4)  # A4, E9: how many in the hour
+DETAIL_SUPERVISED = const(3)
+DETAIL_COUNT = const(4)
+
+# How a code ends: by itself, once its cause is gone; or latched: until hp.clear(),
+# kept across a reset (the app's history on flash); LATCH_HOUR also ends after an hour.
+SELF = const(0)
+LATCH = const(1)
+LATCH_HOUR = const(2)
+
+# One row per code, in the order of the index constants above: the code, its detail,
+# how it ends. What it means for a person and what to check: fault_text.py (by code;
+# loaded only to show them, so the text is not in the heap while the unit runs).
+_ROWS = (
+    ("E1", DETAIL_TEMP, SELF),  # FREEZE
+    ("E2", DETAIL_TEMP, LATCH),  # FREEZE_LOCK
+    ("E3", DETAIL_TEMP, SELF),  # OVERHEAT
+    ("E4", DETAIL_TEMP, SELF),  # HEAT_LOCKOUT
+    ("E5", DETAIL_TEMP, SELF),  # COOL_TOO_COLD
+    ("E6", DETAIL_TEMP, SELF),  # COOL_TOO_HOT
+    ("E7", 0, SELF),  # CONDENSATE
+    ("E8", DETAIL_TEMP, LATCH),  # VALVE_STUCK
+    ("S1", DETAIL_SENSOR, SELF),  # SENSOR_ROOM; S2..S5 follow sensors.NAMES
+    ("S2", DETAIL_SENSOR, SELF),
+    ("S3", DETAIL_SENSOR, SELF),
+    ("S4", DETAIL_SENSOR, SELF),
+    ("S5", DETAIL_SENSOR, SELF),
+    ("C1", 0, SELF),  # CONFIG_FILE
+    ("D1", DETAIL_TEMP, SELF),  # DEFROST
+    ("A1", 0, SELF),  # APP_CRASH
+    ("A2", 0, SELF),  # WATCHDOG_RESET
+    ("A3", DETAIL_SUPERVISED, SELF),  # SUPERVISOR
+    ("A4", DETAIL_COUNT, LATCH_HOUR),  # RESET_LOCK
+    ("E9", DETAIL_COUNT, LATCH_HOUR),  # SHORT_CYCLE
+)
+# The columns the unit keeps (the rows themselves go).
+ORDER = tuple(r[0] for r in _ROWS)
+DETAIL = bytes(r[1] for r in _ROWS)
+ENDS = bytes(r[2] for r in _ROWS)
+LATCHED = tuple(r[0] for r in _ROWS if r[2] != SELF)
+del _ROWS
 
 LOG_SIZE = const(20)
 

@@ -32,9 +32,9 @@ _FULL_MS = const(2000)  # E7: the float switch reads full this long (contact bou
 _DRAINED_MS = const(120_000)  # ... and clear this long before cooling may resume
 _LOCK_MS = const(3_600_000)  # E9 and A4 hold this long (or until hp.clear())
 _RESETS = const(3)  # watchdog / crash resets within an hour that raise A4
-# The codes released by hp.clear(), and kept across a reset (faults.LATCHED).
-_LATCHED = (F.FREEZE_LOCK, F.VALVE_STUCK, F.SHORT_CYCLE, F.RESET_LOCK)
-_TIMED = (F.SHORT_CYCLE, F.RESET_LOCK)  # ... of which these also end after _LOCK_MS
+# The codes released by hp.clear(), and kept across a reset (faults.ENDS) ...
+_LATCHED = tuple(i for i in range(F.N_CODES) if F.ENDS[i] != F.SELF)
+_TIMED = tuple(i for i in range(F.N_CODES) if F.ENDS[i] == F.LATCH_HOUR)  # ... these an hour
 
 
 class Protect:

@@ -35,6 +35,7 @@ file) is selftest_report.py.
 from micropython import const
 
 from heatpump import faults as F
+from heatpump import lazy
 from heatpump import sensors as S
 from heatpump import thermostat as T
 from heatpump.selftest_report import (
@@ -46,7 +47,7 @@ from heatpump.selftest_report import (
     save_report,
     t_str,
 )
-from heatpump.selftest_runs import HINTS, PROGRESS_MS, RunSteps
+from heatpump.selftest_runs import PROGRESS_MS, RunSteps
 
 LET_GO = True  # lazy.call lets this module go once the call that loaded it returns
 
@@ -475,7 +476,10 @@ class SelfTest(RunSteps):
                 True,
                 "pan not full",
                 "the condensate switch%s reads 'pan full' before any cooling: %s"
-                % (gpio_str(ctl.board.inputs.get("condensate_full")), HINTS["E7"]),
+                % (
+                    gpio_str(ctl.board.inputs.get("condensate_full")),
+                    lazy.call("fault_text", "hint", "E7"),
+                ),
             )
             return
         else:

@@ -12,6 +12,7 @@ attributes, and format text only at events and every PROGRESS_MS, as the rest do
 
 from micropython import const
 
+from heatpump import lazy
 from heatpump import sensors as S
 from heatpump import sequencer as Q
 from heatpump import thermostat as T
@@ -30,20 +31,6 @@ MOVED_dK = const(30)  # a coil that moved less than this: the compressor does no
 WRONG_dK = const(30)  # moved this far the wrong way: the valve is in the other position
 NO_START_MS = const(10_000)  # nothing holds a wanted start this long: it failed
 PROGRESS_MS = const(30_000)  # a progress line this often while a step waits or runs
-
-# What to check when a protection stops a run, by fault code.
-HINTS = {
-    "E1": "the indoor coil froze: check the indoor fan runs, the filter and the coil are clean",
-    "E2": "the indoor coil froze repeatedly: check the indoor fan, the filter, the charge",
-    "E3": "the indoor coil overheated: check the indoor fan runs and the filter is clean",
-    "E4": 'too cold outdoors for the heat pump: run hp.selftest(modes="cool") on a warmer day',
-    "E5": 'too cold outdoors to cool: run hp.selftest(modes="heat")',
-    "E6": "too hot outdoors to cool",
-    "E7": "the condensate pan is full: check the drain outlet is clear, the unit tilts "
-    "toward the outside, and the float switch's wiring",
-    "E8": "the reversing valve did not follow: check the valve's wiring and the board "
-    'file\'s reversing_valve ("O"/"B")',
-}
 
 
 class RunSteps:
@@ -65,12 +52,10 @@ class RunSteps:
         return "any moment"
 
     def _blocked_fail(self, ctl, side, check):
-        from heatpump.fault_text import TEXT as FAULT_TEXT  # only when a step is blocked
-
         codes = ctl.active_codes()
         hints = []
-        for c in codes:
-            hints.append("%s %s" % (c, HINTS.get(c, FAULT_TEXT.get(c, ""))))
+        for c in codes:  # the texts load only when a step is blocked
+            hints.append("%s %s" % (c, lazy.call("fault_text", "hint", c)))
         what = "cooling" if side == T.SIDE_COOL else "heating"
         if "E7" in codes:
             check = "condensate switch"

@@ -5,13 +5,16 @@ from heatpump import fault_text as FT
 from heatpump import faults as F
 
 
-def test_every_code_has_a_description():
+def test_every_code_has_one_row_and_a_description():
     eq(len(F.ORDER), F.N_CODES, "ORDER")
     eq(len(F.DETAIL), F.N_CODES, "DETAIL")
+    eq(len(F.ENDS), F.N_CODES, "ENDS")
+    eq(len(set(F.ORDER)), F.N_CODES, "each code once")
     for code in F.ORDER:
         assert code in FT.TEXT and FT.TEXT[code], code
-    for code in F.LATCHED:
-        assert code in F.ORDER, code
+        assert FT.hint(code), code
+    eq(sorted(FT.TEXT), sorted(F.ORDER), "a text for each code, and no other")
+    eq(F.LATCHED, ("E2", "E8", "A4", "E9"), "latched: the rows that say so")
     eq(F.ORDER[F.FREEZE], "E1", "freeze")
     eq(F.ORDER[F.VALVE_STUCK], "E8", "valve")
     eq(F.ORDER[F.CONFIG_FILE], "C1", "config")
