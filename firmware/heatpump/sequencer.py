@@ -214,30 +214,32 @@ class Sequencer:
 
     # ---- the tick -----------------------------------------------------------
 
-    def apply(
-        self,
-        want,
-        side,
-        force_stop,
-        defrost,
-        level,
-        fan_on,
-        aux_want,
-        coil_ok,
-        coil_dC,
-    ):
-        """Decide and write the relays for this tick.
+    def apply(self, want, side, force_stop, defrost, level, fan_on, aux_want, coil_ok, coil_dC):
+        """Decide and write the relays for this tick, in a safe order: a stop first,
+        then the valve (only with the compressor off), then the fans and aux heat, the
+        compressor's start last.
 
         want: the compressor should run on `side` (SIDE_HEAT/SIDE_COOL; SIDE_NONE
         parks the valve de-energised); force_stop: a protection or fault stops it now;
         defrost: a defrost step is active; level: the indoor fan tap the user's speed
         maps to (1 = slowest); fan_on: the indoor fan should run without the
-        compressor (fan mode, continuous fan, a protection); aux_want: aux heat.
+        compressor (fan mode, continuous fan, a protection); aux_want: aux heat;
+        coil_ok, coil_dC: the indoor coil's reading (anti-cold-blow).
         """
+        on = self._stop(want, side, force_stop, defrost)
+        self.wait = W_NONE
+        self._end_shift(want, side, defrost)
+        if not on:
+            self._valve(side)
+        start = not on and self._start(want, side, force_stop, defrost)
+        self._air(on or start, defrost, level, fan_on, aux_want, coil_ok, coil_dC)
+        if start:
+            self._comp(True)
+
+    def _stop(self, want, side, force_stop, defrost):
+        # Stops the compressor if it must stop now; returns whether it runs on.
         on = self.comp_on
-        # 1. Stop.
-        stop = False
-        shift = False
+        stop = shift = False
         if on:
             if force_stop:
                 stop = True
@@ -250,32 +252,31 @@ class Sequencer:
         # A stop is wanted but min_run holds the compressor on (status).
         self.holding = on and not stop and (not want or side != self.run_side)
         self.shift_stop = shift
-        if stop:
-            on = False
-            melt_end = shift and self.run_defrost  # the defrost's own bounded step
-            if self.run_ms < self.min_run_ms and not melt_end:
-                self._note_early()
-            self.off_ms = self.min_off_ms
-            self.shift_pending = shift
-            self.shift_side = SIDE_COOL if defrost else SIDE_HEAT
-            self.shift_ms = self.shift_set_ms if shift else 0
-            if self.run_side == SIDE_COOL and not self.run_defrost:
-                self.overrun_ms = self.overrun_set_ms
-                self.overrun_tap = self.tap
-            self.run_defrost = False
-            self._comp(False)
+        if not stop:
+            return on
+        melt_end = shift and self.run_defrost  # the defrost's own bounded step
+        if self.run_ms < self.min_run_ms and not melt_end:
+            self._note_early()
+        self.off_ms = self.min_off_ms
+        self.shift_pending = shift
+        self.shift_side = SIDE_COOL if defrost else SIDE_HEAT
+        self.shift_ms = self.shift_set_ms if shift else 0
+        if self.run_side == SIDE_COOL and not self.run_defrost:
+            self.overrun_ms = self.overrun_set_ms
+            self.overrun_tap = self.tap
+        self.run_defrost = False
+        self._comp(False)
+        return False
 
-        # 2. Valve, only with the compressor off.
-        if not on and self.has_valve:
+    def _valve(self, side):
+        # The compressor is off: the valve may move to the side asked for.
+        if self.has_valve:
             energise = side == (SIDE_COOL if self.valve_is_O else SIDE_HEAT)
             if energise != self.valve_on:
                 self.valve_on = energise
                 self.hal.set_relay("reversing_valve", energise)
 
-        # 3. Start.
-        start = False
-        counted = False
-        self.wait = W_NONE
+    def _end_shift(self, want, side, defrost):
         # The short pause holds only for the defrost's own shift: into the melt while the
         # defrost step lasts, back to heating once it has ended. Anything else (a mode
         # change, an aborted defrost) is a normal stop that waits min_off_s.
@@ -285,38 +286,45 @@ class Sequencer:
             or (not want and not self.shift_ms)
         ):
             self.shift_pending = False
-        if want and not on and not force_stop and side != SIDE_NONE and self.valve_side() == side:
-            if self.shift_pending:
-                if self.shift_ms == 0:
-                    start = True
-                else:
-                    self.wait = W_SHIFT
-            elif self.off_ms:
-                self.wait = W_BOOT if self.booting else W_MIN_OFF
-            elif self.starts_wait_ms() > 0:
-                self.wait = W_STARTS
-            else:
-                start = counted = True
-        if start:
-            on = True
-            self.run_side = side
-            self.run_defrost = defrost
-            self.run_left_ms = self.min_run_ms
-            self.run_ms = 0
-            self.warm = False
-            self.booting = False
-            self.shift_pending = False
-            self.starts += 1
-            self._run_s0 = self.run_s
-            self.history_gen += 1
-            if counted:
-                self._ages[self._age_next] = 0
-                n = self._age_next + 1
-                self._age_next = n if n < len(self._ages) else 0
 
-        # 4. Aux heat off first (its fan runs on), then fans, then aux heat on.
-        # In a defrost step aux heat needs the indoor fan, and a shared motor would turn
-        # the outdoor fan with it: no aux heat in defrost there.
+    def _start(self, want, side, force_stop, defrost):
+        # The compressor is off: whether it starts now (the relay is written last, by
+        # apply), or what holds it (self.wait).
+        if not want or force_stop or side == SIDE_NONE or self.valve_side() != side:
+            return False
+        counted = False
+        if self.shift_pending:
+            if self.shift_ms:
+                self.wait = W_SHIFT
+                return False
+        elif self.off_ms:
+            self.wait = W_BOOT if self.booting else W_MIN_OFF
+            return False
+        elif self.starts_wait_ms() > 0:
+            self.wait = W_STARTS
+            return False
+        else:
+            counted = True
+        self.run_side = side
+        self.run_defrost = defrost
+        self.run_left_ms = self.min_run_ms
+        self.run_ms = 0
+        self.warm = False
+        self.booting = False
+        self.shift_pending = False
+        self.starts += 1
+        self._run_s0 = self.run_s
+        self.history_gen += 1
+        if counted:
+            self._ages[self._age_next] = 0
+            n = self._age_next + 1
+            self._age_next = n if n < len(self._ages) else 0
+        return True
+
+    def _air(self, on, defrost, level, fan_on, aux_want, coil_ok, coil_dC):
+        # Aux heat off first (its fan runs on), then fans, then aux heat on. In a defrost
+        # step aux heat needs the indoor fan, and a shared motor would turn the outdoor
+        # fan with it: no aux heat in defrost there.
         aux = aux_want and self.has_aux and (not self.shared_fan if defrost else not on)
         if self.aux_on and not aux:
             self.aux_on = False
@@ -353,8 +361,6 @@ class Sequencer:
         if aux and not self.aux_on:
             self.aux_on = True
             self.hal.set_relay("aux_heat", True)
-        if start:
-            self._comp(True)
 
     def valve_side(self):
         # The side the valve is in now (SIDE_HEAT/SIDE_COOL); no valve: cooling only.
