@@ -167,30 +167,11 @@ class Controller:
     # ---- the tick ----------------------------------------------------------------
 
     def tick(self):
-        hal = self.hal
-        now = hal.ticks_ms()
-        dt = ticks_diff(now, self._last_ms)
-        self._last_ms = now
-        if dt < 0:
-            dt = 0
-        elif dt > _MAX_DT_MS:
-            dt = _MAX_DT_MS
-        self.dt_ms = dt
-        t = self._up_rem_ms + dt
-        self.uptime_s += t // 1000
-        self._up_rem_ms = t % 1000
-
-        seq = self.seq
-        seq.age(dt)
+        """One control period: measure, decide, protect, bound, actuate."""
+        dt = self._clock()
+        self.seq.age(dt)
+        self._measure(dt)
         sn = self.sensors
-        # In a defrost step and its drip the indoor coil, with no air over it, may leave
-        # its sensor's range; nothing then needs it (the melt ends on the outdoor coil or
-        # time, and the supervisor bounds it), so its readings are not judged and the
-        # defrost does not abort itself on S2. A broken sensor is S2 once the pause ends.
-        sn.hold(S.INDOOR_COIL, self.defrost_active or seq.in_shift_pause())
-        sn.read(hal, dt)
-        if self.has_condensate:
-            self.condensate_full = hal.read_input("condensate_full")
         th = self.thermostat
         demand = th.update(self.mode_i, self.setpoint_dC, sn.dC[S.ROOM], sn.ok[S.ROOM], dt)
         side = th.side
@@ -204,15 +185,52 @@ class Controller:
         d = self.defrost
         if d is not None and not testing:
             defrost = bool(d.update(self, dt))
+        self._protect(dt, side, defrost)
+        calling = demand == T.HEAT or demand == T.COOL or demand == T.DRY
+        self._actuate(dt, demand, side, calling, defrost, testing)
+        self.demand = T.DEMAND_NAMES[demand]
+        self.state = self._state(demand, calling, side)
 
+    def _clock(self):
+        # The time since the last tick (bounded: a stalled loop is not a leap), and
+        # the uptime.
+        now = self.hal.ticks_ms()
+        dt = ticks_diff(now, self._last_ms)
+        self._last_ms = now
+        if dt < 0:
+            dt = 0
+        elif dt > _MAX_DT_MS:
+            dt = _MAX_DT_MS
+        self.dt_ms = dt
+        t = self._up_rem_ms + dt
+        self.uptime_s += t // 1000
+        self._up_rem_ms = t % 1000
+        return dt
+
+    def _measure(self, dt):
+        sn = self.sensors
+        # In a defrost step and its drip the indoor coil, with no air over it, may leave
+        # its sensor's range; nothing then needs it (the melt ends on the outdoor coil or
+        # time, and the supervisor bounds it), so its readings are not judged and the
+        # defrost does not abort itself on S2. A broken sensor is S2 once the pause ends.
+        sn.hold(S.INDOOR_COIL, self.defrost_active or self.seq.in_shift_pause())
+        sn.read(self.hal, dt)
+        if self.has_condensate:
+            self.condensate_full = self.hal.read_input("condensate_full")
+
+    def _protect(self, dt, side, defrost):
         pr = self.protect
         pr.now_s = self.uptime_s
-        pr.update(dt, side, seq, self.condensate_full, defrost)
+        pr.update(dt, side, self.seq, self.condensate_full, defrost)
+        d = self.defrost
         if d is not None:
             not_clearing = getattr(d, "not_clearing", False)
             pr.set_code(F.DEFROST, not_clearing, getattr(d, "last_coil", 0) if not_clearing else 0)
 
-        calling = demand == T.HEAT or demand == T.COOL or demand == T.DRY
+    def _actuate(self, dt, demand, side, calling, defrost, testing):
+        # What the compressor should do, bounded by the supervisor, then the relays.
+        seq = self.seq
+        pr = self.protect
         if defrost:
             want = True
             side = T.SIDE_COOL
@@ -223,7 +241,7 @@ class Controller:
             force = blocked
             if seq.comp_on and seq.run_side != side:
                 force = force or self._blocked(seq.run_side)
-        comp = hal.relay("compressor")
+        comp = self.hal.relay("compressor")
         # (The end of a melt run is the defrost's soft shift, not a hold.)
         stop_wanted = (
             comp and not defrost and not seq.run_defrost and (not want or side != seq.run_side)
@@ -234,6 +252,8 @@ class Controller:
             if self._end_overrun(tripped):
                 defrost = want = False
         self.defrost_active = defrost
+        st = self.selftest
+        sn = self.sensors
         seq.apply(
             want,
             side,
@@ -245,12 +265,10 @@ class Controller:
             sn.ok[S.INDOOR_COIL],
             sn.dC[S.INDOOR_COIL],
         )
-        if tripped != K_NONE and hal.relay("compressor"):
+        if tripped != K_NONE and self.hal.relay("compressor"):
             seq.all_off()  # the bound holds even if the sequencer did not stop it
         elif pr.active[F.SUPERVISOR] and seq.comp_on:
             pr.set_code(F.SUPERVISOR, False, 0)
-        self.demand = T.DEMAND_NAMES[demand]
-        self.state = self._state(demand, calling, side)
 
     def _end_overrun(self, tripped):
         # The supervisor found a state past its bound: A3 until the next start, and that
