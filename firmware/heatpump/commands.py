@@ -387,12 +387,9 @@ class Commands:
         why = st.start(self.ctl, modes)  # ValueError for bad modes: nothing changed
         out = Screen(started=why is None, modes=modes, reason=why)
         if why is None:
-            from heatpump.selftest import STEP_NAMES
-
             out.text = (
                 "self-test started: %s. Progress prints as it goes (hp.selftest_progress(),"
-                " hp.status()); hp.selftest(cancel=True) stops it"
-                % ", ".join(STEP_NAMES[k] for k in st.plan)
+                " hp.status()); hp.selftest(cancel=True) stops it" % ", ".join(st.plan)
             )
         else:
             out.text = "self-test not started: " + why

@@ -1,14 +1,9 @@
-"""The self-test's compressor runs: the cooling and heating runs, the changeover, the valve.
-
-`RunSteps` is the base class of `SelfTest` (selftest.py): its methods are the steps
-that run the compressor, wait for its timers and judge the indoor coil. They live here
-to keep each module a few hundred lines; they use the step machine's helpers
-(`_say`, `_check`, `_fail`, `_next`, `_finish`, `_enter`, `_sensor_fault`) and its
-attributes, and format text only at events and every PROGRESS_MS, as the rest does.
+"""The self-test's compressor runs: cooling and heating (Run), the changeover between
+them, and the reversing valve's verdict. Each is a class made when its step starts
+(selftest.py: STEPS), with `update(ctl, dt_ms)` each tick; it asks, says and checks
+through the step machine `t`, and formats text only at events and when a progress
+line is due.
 """
-
-# The helpers and most attributes are SelfTest's: pyright cannot see them from here.
-# pyright: reportAttributeAccessIssue=false
 
 from micropython import const
 
@@ -30,61 +25,66 @@ HEAT_WINDOW_MS = const(180_000)  # (at least cold_blow_max_s + 60 s: the fan mus
 MOVED_dK = const(30)  # a coil that moved less than this: the compressor does not pump
 WRONG_dK = const(30)  # moved this far the wrong way: the valve is in the other position
 NO_START_MS = const(10_000)  # nothing holds a wanted start this long: it failed
-PROGRESS_MS = const(30_000)  # a progress line this often while a step waits or runs
 
 
-class RunSteps:
-    """The compressor-run steps of SelfTest (its base class; not used alone)."""
+def _wait_text(ctl):
+    # When the held compressor starts, for a progress line.
+    seq = ctl.seq
+    if seq.comp_on:
+        return "(the compressor runs out its min run first, %s left)" % mmss(seq.run_left_ms)
+    left = seq.wait_left_ms()
+    if left > 0:
+        return "in %s (%s)" % (mmss(left), Q.WAIT_NAMES[seq.wait] or "min off")
+    return "any moment"
 
-    def _hold_text(self, ctl):
-        seq = ctl.seq
-        if seq.comp_on:
-            return "min run, %s left" % mmss(seq.run_left_ms)
-        return "starting"
 
-    def _wait_text(self, ctl):
-        seq = ctl.seq
-        if seq.comp_on:
-            return "(the compressor runs out its min run first, %s left)" % mmss(seq.run_left_ms)
-        left = seq.wait_left_ms()
-        if left > 0:
-            return "in %s (%s)" % (mmss(left), Q.WAIT_NAMES[seq.wait] or "min off")
-        return "any moment"
+def _side_name(side):
+    return "cooling" if side == T.SIDE_COOL else "heating"
+
+
+class _Compressor:
+    """What the steps that run the compressor share: waiting for its start, and a
+    protection that stops it."""
+
+    def __init__(self, t):
+        self.t = t
+        self.nostart_ms = 0  # nothing has held a wanted start this long
 
     def _blocked_fail(self, ctl, side, check):
         codes = ctl.active_codes()
         hints = []
         for c in codes:  # the texts load only when a step is blocked
             hints.append("%s %s" % (c, lazy.call("fault_text", "hint", c)))
-        what = "cooling" if side == T.SIDE_COOL else "heating"
         if "E7" in codes:
             check = "condensate switch"
         elif "E8" in codes:
             check = "reversing valve"
-        self._fail(
+        self.t.fail(
             ctl,
             check,
             " ".join(codes) or "stopped",
             None,
             "no protection stops the run",
-            "a protection stops %s: %s" % (what, "; ".join(hints) or "see hp.faults()"),
+            "a protection stops %s: %s"
+            % (_side_name(side), "; ".join(hints) or "see hp.faults()"),
         )
 
     def _wait_start(self, ctl, dt_ms, side):
         """While the compressor is not running on side: True once it is."""
+        t = self.t
         seq = ctl.seq
         if seq.comp_on and seq.run_side == side:
             return True
         pr = ctl.protect
         blocked = pr.cool_block if side == T.SIDE_COOL else pr.heat_block
-        check = "cooling" if side == T.SIDE_COOL else "heating"
+        check = _side_name(side)
         if blocked:
             self._blocked_fail(ctl, side, check)
             return False
         if not seq.comp_on and seq.wait == Q.W_NONE:
             self.nostart_ms += dt_ms
             if self.nostart_ms >= NO_START_MS:
-                self._fail(
+                t.fail(
                     ctl,
                     check,
                     "compressor not started",
@@ -94,138 +94,166 @@ class RunSteps:
                 )
             return False
         self.nostart_ms = 0
-        if self.line_ms >= PROGRESS_MS:
-            self._say("waiting: compressor %s" % self._wait_text(ctl))
+        if t.due():
+            t.say("waiting: compressor %s" % _wait_text(ctl))
         return False
 
-    def _begin_run(self, ctl):
+
+class Run(_Compressor):
+    """A cooling or heating run: the indoor coil must fall COOL_DROP_dK below room air
+    within COOL_WINDOW_MS, or end the heating window HEAT_RISE_dK above it with the
+    indoor fan running; a coil moving the wrong way is a valve in the other position."""
+
+    def __init__(self, t, ctl, side):
+        _Compressor.__init__(self, t)
+        self.side = side
+        self.running = False  # the compressor started: the run is judged
+        self.run_ms = 0  # compressor run in this step
+        self.reach_ms = -1  # when the coil first passed the limit
+        self.room0 = 0  # room and coil at the compressor start
+        self.coil0 = 0
+        demand = T.COOL if side == T.SIDE_COOL else T.HEAT
+        t.ask(demand, side, False, len(ctl.seq.taps))
+        if side == T.SIDE_COOL or not ctl.seq.comp_on:  # after the changeover it runs
+            t.say("the compressor starts %s" % _wait_text(ctl))
+
+    def begin(self, ctl):
+        """The compressor runs on this side: the window starts now."""
         sn = ctl.sensors
-        self.phase = 1
+        self.running = True
         self.run_ms = 0
         self.reach_ms = -1
         self.room0 = sn.dC[S.ROOM]
         self.coil0 = sn.dC[S.INDOOR_COIL]
         out = " and the outdoor fan" if ctl.seq.has_outdoor_fan else ""
-        self._say(
+        self.t.say(
             "compressor on%s: room %s, indoor coil %s"
             % (out, t_str(self.room0), t_str(self.coil0))
         )
 
-    def _run(self, ctl, dt_ms, side):
-        if self._sensor_fault(ctl):
+    def update(self, ctl, dt_ms):
+        t = self.t
+        if t.sensor_fault(ctl):
             return
         seq = ctl.seq
-        cool = side == T.SIDE_COOL
-        check = "cooling" if cool else "heating"
-        if self.phase == 0:
+        side = self.side
+        if not self.running:
             if self._wait_start(ctl, dt_ms, side):
-                self._begin_run(ctl)
+                self.begin(ctl)
             return
         if not (seq.comp_on and seq.run_side == side):
-            self._blocked_fail(ctl, side, check)
+            self._blocked_fail(ctl, side, _side_name(side))
             return
         self.run_ms += dt_ms
         sn = ctl.sensors
-        room = sn.dC[S.ROOM]
+        cool = side == T.SIDE_COOL
         coil = sn.dC[S.INDOOR_COIL]
         moved = coil - self.coil0
         if cool:
-            d = room - coil  # the drop below room air
+            d = sn.dC[S.ROOM] - coil  # the drop below room air
             wrong = moved >= WRONG_dK
-            limit_dK = COOL_DROP_dK
-            window = COOL_WINDOW_MS
             counts = True
         else:
-            d = coil - room  # the rise above room air
+            d = coil - sn.dC[S.ROOM]  # the rise above room air
             wrong = -moved >= WRONG_dK
-            limit_dK = HEAT_RISE_dK
-            window = HEAT_WINDOW_MS
-            w = ctl.cfg["cold_blow_max_s"] * 1000 + 60_000
-            if w > window:
-                window = w
             counts = seq.tap > 0  # judged with the indoor fan running only
         if wrong:
-            self._valve_fail(ctl, side, moved)
+            self._valve_fail(ctl, moved)
             return
+        limit_dK, window = self._limits(ctl)
         if self.reach_ms < 0 and counts and d >= limit_dK:
             self.reach_ms = self.run_ms
-            self._say(
+            t.say(
                 "coil %s %s room air after %d s"
                 % (k_str(d), "below" if cool else "above", self.run_ms // 1000)
             )
         if self.run_ms < window:
-            if self.line_ms >= PROGRESS_MS:
-                self._say(
-                    "%d s: coil %s, %s %s room air (needs %s %s %d s)"
-                    % (
-                        self.run_ms // 1000,
-                        t_str(coil),
-                        k_str(d if d > 0 else -d),
-                        "below" if (d >= 0) == cool else "above",
-                        k_str(limit_dK),
-                        "within" if cool else "with the fan on at",
-                        window // 1000,
-                    )
-                )
+            if t.due():
+                self._say_progress(coil, d, limit_dK, window)
             return
-        if cool:
-            self.cool_move = moved
-            ok = self.reach_ms >= 0
-            when = " (%s after %d s)" % (k_str(limit_dK), self.reach_ms // 1000) if ok else ""
-            measured = "%s below room after %d s%s" % (k_str(d), window // 1000, when)
-            limit = ">= %s below room within %d s" % (k_str(limit_dK), window // 1000)
-        else:
-            self.heat_move = moved
-            ok = d >= limit_dK and counts
-            when = (
-                " (%s with the fan on after %d s)" % (k_str(limit_dK), self.reach_ms // 1000)
-                if self.reach_ms >= 0
-                else ""
-            )
-            measured = "%s above room after %d s%s" % (k_str(d), window // 1000, when)
-            limit = ">= %s above room after %d s, indoor fan on" % (
+        self._judge(ctl, d, moved, counts, limit_dK, window)
+
+    def _limits(self, ctl):
+        # (how far the coil must move past room air, dK; the window, ms)
+        if self.side == T.SIDE_COOL:
+            return COOL_DROP_dK, COOL_WINDOW_MS
+        w = ctl.cfg["cold_blow_max_s"] * 1000 + 60_000
+        return HEAT_RISE_dK, w if w > HEAT_WINDOW_MS else HEAT_WINDOW_MS
+
+    def _say_progress(self, coil, d, limit_dK, window):
+        cool = self.side == T.SIDE_COOL
+        self.t.say(
+            "%d s: coil %s, %s %s room air (needs %s %s %d s)"
+            % (
+                self.run_ms // 1000,
+                t_str(coil),
+                k_str(d if d > 0 else -d),
+                "below" if (d >= 0) == cool else "above",
                 k_str(limit_dK),
+                "within" if cool else "with the fan on at",
                 window // 1000,
             )
-        msg = ""
-        if not ok:
-            if moved < MOVED_dK and -moved < MOVED_dK:
-                msg = (
-                    "the indoor coil did not move (%s in %d s): the compressor does not "
-                    "seem to pump. Check that it runs (hum, warm discharge line), its "
-                    "contactor and the compressor relay's wiring, and that the coil sensor "
-                    "is clipped to the coil" % (k_str(moved), window // 1000)
-                )
-            elif not counts:
-                msg = (
-                    "the indoor fan did not run in heating: check the indoor fan and its "
-                    "relay wiring"
-                )
-            else:
-                msg = (
-                    "%s too weak: the indoor coil got only %s %s room air (needs %s). "
-                    "Check the filter and both coils are clean, the outdoor fan runs, the "
-                    "refrigerant charge (a technician's job), and that the unit is big "
-                    "enough (python -m tools.sizing)"
-                    % (check, k_str(d), "below" if cool else "above", k_str(limit_dK))
-                )
-        if self._check(check, measured, d / 10, limit, ok, msg):
-            self._next(ctl)
-        else:
-            self._finish(ctl, "fail", msg)
+        )
 
-    def _valve_fail(self, ctl, side, moved):
-        cool = side == T.SIDE_COOL
+    def _judge(self, ctl, d, moved, counts, limit_dK, window):
+        t = self.t
+        w_s = window // 1000
+        if self.side == T.SIDE_COOL:
+            t.cool_move = moved
+            ok = self.reach_ms >= 0
+            when = " (%s after %d s)" % (k_str(limit_dK), self.reach_ms // 1000) if ok else ""
+            measured = "%s below room after %d s%s" % (k_str(d), w_s, when)
+            limit = ">= %s below room within %d s" % (k_str(limit_dK), w_s)
+        else:
+            t.heat_move = moved
+            ok = d >= limit_dK and counts
+            when = ""
+            if self.reach_ms >= 0:
+                when = " (%s with the fan on after %d s)" % (
+                    k_str(limit_dK),
+                    self.reach_ms // 1000,
+                )
+            measured = "%s above room after %d s%s" % (k_str(d), w_s, when)
+            limit = ">= %s above room after %d s, indoor fan on" % (k_str(limit_dK), w_s)
+        msg = "" if ok else self._weak(d, moved, counts, limit_dK, w_s)
+        if t.check(_side_name(self.side), measured, d / 10, limit, ok, msg):
+            t.next(ctl)
+        else:
+            t.finish(ctl, "fail", msg)
+
+    def _weak(self, d, moved, counts, limit_dK, w_s):
+        # Why the run failed, and what to check.
+        cool = self.side == T.SIDE_COOL
+        if moved < MOVED_dK and -moved < MOVED_dK:
+            return (
+                "the indoor coil did not move (%s in %d s): the compressor does not "
+                "seem to pump. Check that it runs (hum, warm discharge line), its "
+                "contactor and the compressor relay's wiring, and that the coil sensor "
+                "is clipped to the coil" % (k_str(moved), w_s)
+            )
+        if not counts:
+            return (
+                "the indoor fan did not run in heating: check the indoor fan and its relay wiring"
+            )
+        return (
+            "%s too weak: the indoor coil got only %s %s room air (needs %s). "
+            "Check the filter and both coils are clean, the outdoor fan runs, the "
+            "refrigerant charge (a technician's job), and that the unit is big "
+            "enough (python -m tools.sizing)"
+            % (_side_name(self.side), k_str(d), "below" if cool else "above", k_str(limit_dK))
+        )
+
+    def _valve_fail(self, ctl, moved):
+        cool = self.side == T.SIDE_COOL
         where = gpio_str(ctl.board.relays.get("reversing_valve"))
-        conv = ctl.board.valve
-        self._fail(
+        self.t.fail(
             ctl,
             "reversing valve",
             "coil %s %s in %s"
             % (
                 "rose" if moved > 0 else "fell",
                 k_str(moved if moved > 0 else -moved),
-                "cooling" if cool else "heating",
+                _side_name(self.side),
             ),
             moved / 10,
             "coil falls in cooling, rises in heating",
@@ -238,38 +266,39 @@ class RunSteps:
                 "cooling" if cool else "heating",
                 "heating" if cool else "cooling",
                 where,
-                conv,
+                ctl.board.valve,
                 "heating" if cool else "cooling",
             ),
         )
 
-    def _changeover(self, ctl, dt_ms):
-        if self._sensor_fault(ctl):
+
+class Changeover(_Compressor):
+    """Cooling to heating: the compressor stops after its min run, rests min off, and
+    the valve moves only while it is off; the heating run follows without a stop."""
+
+    def __init__(self, t, ctl, _arg):
+        _Compressor.__init__(self, t)
+        self.stop_seen = not ctl.seq.comp_on  # the cooling run ended
+        self.off_ms = 0  # ... and the compressor has been off this long
+        self.valve_ok = True  # the valve never moved with the compressor on
+        self.valve_moved = False
+        t.ask(T.HEAT, T.SIDE_HEAT, False, len(ctl.seq.taps))
+        t.say(
+            "to heating: the compressor stops after its min run, rests %d s (min off) "
+            "and the valve moves while it is off" % (ctl.cfg["min_off_s"])
+        )
+
+    def update(self, ctl, dt_ms):
+        t = self.t
+        if t.sensor_fault(ctl):
             return
         seq = ctl.seq
         if seq.comp_on and seq.run_side == T.SIDE_HEAT:
-            off_s = self.off_ms // 1000
-            need = ctl.cfg["min_off_s"]
-            ok = self.stop_seen and self.off_ms >= need * 1000 and self.valve_ok
-            self._check(
-                "changeover",
-                "compressor off %d s, valve moved %s"
-                % (off_s, "with the compressor off" if self.valve_ok else "WITH IT ON"),
-                off_s,
-                ">= %d s off (min_off_s); valve only with the compressor off" % need,
-                ok,
-                "" if ok else "the compressor timers or the valve rule were not kept",
-            )
-            if not ok:
-                self._finish(ctl, "fail", "the compressor timers or the valve rule were not kept")
-                return
-            self.i += 1
-            self._enter(ctl)
-            self._begin_run(ctl)
+            self._judge(ctl)
             return
         if seq.comp_on:
-            if self.line_ms >= PROGRESS_MS:
-                self._say("cooling runs out its min run (%s left)" % mmss(seq.run_left_ms))
+            if t.due():
+                t.say("cooling runs out its min run (%s left)" % mmss(seq.run_left_ms))
         else:
             self.stop_seen = True
             self.off_ms += dt_ms
@@ -278,18 +307,47 @@ class RunSteps:
             self.valve_ok = not seq.comp_on
         self._wait_start(ctl, dt_ms, T.SIDE_HEAT)
 
-    def _valve(self, ctl):
-        parts = []
-        if self.cool_move is not None:
-            parts.append("cooling %s" % k_str(self.cool_move))
-        if self.heat_move is not None:
-            sign = "+" if self.heat_move > 0 else ""
-            parts.append("heating %s%s" % (sign, k_str(self.heat_move)))
-        ok = (self.cool_move is None or self.cool_move <= -MOVED_dK) and (
-            self.heat_move is None or self.heat_move >= MOVED_dK
+    def _judge(self, ctl):
+        # Heating runs: were the compressor's timers and the valve rule kept?
+        t = self.t
+        off_s = self.off_ms // 1000
+        need = ctl.cfg["min_off_s"]
+        ok = self.stop_seen and self.off_ms >= need * 1000 and self.valve_ok
+        t.check(
+            "changeover",
+            "compressor off %d s, valve moved %s"
+            % (off_s, "with the compressor off" if self.valve_ok else "WITH IT ON"),
+            off_s,
+            ">= %d s off (min_off_s); valve only with the compressor off" % need,
+            ok,
+            "" if ok else "the compressor timers or the valve rule were not kept",
         )
-        tested = "both modes" if self.modes == "both" else self.modes + "ing only"
-        self._check(
+        if not ok:
+            t.finish(ctl, "fail", "the compressor timers or the valve rule were not kept")
+            return
+        t.next(ctl)  # the heating run, which has begun already
+        t.step.begin(ctl)
+
+
+class Valve:
+    """The reversing valve: the coil fell in the cooling run and rose in the heating
+    run, by MOVED_dK at least (the modes tested only)."""
+
+    def __init__(self, t, _ctl, _arg):
+        self.t = t
+        t.ask(T.IDLE, T.SIDE_NONE, False, 1)
+
+    def update(self, ctl, _dt_ms):
+        t = self.t
+        cool, heat = t.cool_move, t.heat_move
+        parts = []
+        if cool is not None:
+            parts.append("cooling %s" % k_str(cool))
+        if heat is not None:
+            parts.append("heating %s%s" % ("+" if heat > 0 else "", k_str(heat)))
+        ok = (cool is None or cool <= -MOVED_dK) and (heat is None or heat >= MOVED_dK)
+        tested = "both modes" if t.modes == "both" else t.modes + "ing only"
+        t.check(
             "reversing valve",
             "coil moved " + ", ".join(parts),
             None,
@@ -298,6 +356,6 @@ class RunSteps:
             "" if ok else "the coil did not move the right way",
         )
         if ok:
-            self._next(ctl)
+            t.next(ctl)
         else:
-            self._finish(ctl, "fail", "the coil did not move the right way")
+            t.finish(ctl, "fail", "the coil did not move the right way")

@@ -199,16 +199,13 @@ def test_every_key_has_its_help_line_and_no_other_key_does():
         assert HELP[key] and len(HELP[key]) < 80, key
 
 
-def test_every_safety_ring_holds_what_its_config_maximum_allows():
-    # The rings are sized from the schema's maxima at start-up: raising a maximum
-    # makes them larger, never leaves a rule counting fewer than it was set to.
-    from replay_rig import Rig
 
-    r = Rig()
-    seq, pr = r.ctl.seq, r.ctl.protect
-    starts, early = C.maximum("max_starts_per_hour"), C.maximum("max_early_stops")
-    seq.restore(list(range(starts)), list(range(early)), False)
-    kept_starts, kept_early, _running = seq.history()
-    eq(len(kept_starts), starts, "start ages kept: as many as max_starts_per_hour allows")
-    eq(len(kept_early), early, "early stops kept: as many as max_early_stops allows")
+def test_the_freeze_trip_ring_holds_what_freeze_trips_allows():
+    # Sized from the schema's maximum at start-up: raising the maximum makes the ring
+    # larger, never leaves the rule counting fewer trips than it was set to.
+    from heatpump import sensors as S
+    from heatpump.protect import Protect
+
+    cfg = C.defaults()
+    pr = Protect(S.Sensors([None] * S.N_SENSORS, cfg), cfg)
     eq(len(pr._trip_age) >= C.maximum("freeze_trips"), True, "freeze trips kept")

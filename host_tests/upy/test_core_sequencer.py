@@ -210,3 +210,16 @@ def test_defrost_soft_shift_both_ways():
     step(hal, seq, 30, True, SIDE_HEAT, False, False)
     eq(hal.on("compressor"), True, "heating again after 30 s")
     eq(seq.starts_in_hour(), starts, "shift restarts are not counted")
+
+
+def test_the_rings_hold_as_many_as_the_config_maxima_allow():
+    # Sized from the schema's maxima at start-up: raising a maximum makes them larger,
+    # never leaves a rule counting fewer than it was set to.
+    from heatpump.config import maximum
+
+    _hal, seq = make()
+    starts, early = maximum("max_starts_per_hour"), maximum("max_early_stops")
+    seq.restore(list(range(starts)), list(range(early)), False)
+    kept_starts, kept_early, _running = seq.history()
+    eq(len(kept_starts), starts, "start ages kept: as many as max_starts_per_hour allows")
+    eq(len(kept_early), early, "early stops kept: as many as max_early_stops allows")
