@@ -199,7 +199,6 @@ def test_every_key_has_its_help_line_and_no_other_key_does():
         assert HELP[key] and len(HELP[key]) < 80, key
 
 
-
 def test_the_freeze_trip_ring_holds_what_freeze_trips_allows():
     # Sized from the schema's maximum at start-up: raising the maximum makes the ring
     # larger, never leaves the rule counting fewer trips than it was set to.
