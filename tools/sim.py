@@ -13,9 +13,10 @@ app does on the board. `run` writes trace.csv, relays.json, metrics.json and plo
 A power cut is what it is on the board: the relays drop out and the controller's RAM is
 gone. The firmware starts as the board's app does (heatpump/app.py App: the controller
 with its defrost, settings, config and counters from flash through heatpump/store.py),
-and the app's persistence task runs on its schedule in sim time (settings and config
-compared every 5 s and saved when changed, counters offered every minute and written at
-most every 10 min). The simulated flash is an in-memory filesystem that survives the cut.
+and the app's persistence task runs on its schedule in sim time: the app's own step
+(App.persist_step, every PERSIST_EVERY_MS: settings and config compared and saved when
+changed, counters offered every COUNTERS_EVERY_MS and written at most every 10 min).
+The simulated flash is an in-memory filesystem that survives the cut.
 
 Resets (scenario events, tools/scenario.py): a watchdog reset drops the relays and boots
 the firmware at once with the reset cause "watchdog"; a crash of the control task goes
@@ -37,7 +38,7 @@ import time
 from heatpump import app as fw_app
 from heatpump import config as fw_config
 from heatpump.api import Api
-from heatpump.app import App, stores
+from heatpump.app import COUNTERS_EVERY_MS, PERSIST_EVERY_MS, App, stores
 from heatpump.board import load_board
 from heatpump.controller import Controller
 from heatpump.hal.sim import SimHAL
@@ -70,8 +71,6 @@ TRACE_COLUMNS = (
 # One trace row; the numbers are rounded to what the plant model can tell apart.
 _ROW_FORMAT = "%.1f,%.3f,%.2f,%.2f,%.2f,%.4f,%d,%d,%d,%d,%d,%s,%s,%d,%s,%.1f,%.1f,%s\n"
 STEP_MS = 1000  # the app ticks the controller once a second
-SETTINGS_EVERY_MS = 5000  # the app compares settings and config with flash this often
-COUNTERS_EVERY_MS = 60_000  # ... and offers the counters to their store this often
 # The invariant checker keeps a dict per tick; beyond this it runs without them
 # (invariants 2 and 6 unchecked) so a simulated year fits in memory.
 MAX_CONTEXT_TICKS = 8 * 86400
@@ -301,7 +300,7 @@ class Run:
         self.hp = hp
         self.firmware = isinstance(ctl, Controller)
         self.observe = self._observe_firmware if self.firmware else self._observe_view
-        self._settings_in_ms = SETTINGS_EVERY_MS
+        self._persist_in_ms = PERSIST_EVERY_MS  # the app's persistence task's schedule
         self._counters_in_ms = COUNTERS_EVERY_MS
         self._tick_from_ms = 0
 
@@ -318,13 +317,10 @@ class Run:
             self.echo(text)
 
     def _persist(self):
-        """The app's persistence task, every SETTINGS_EVERY_MS of sim time (step() counts)."""
-        self._settings_in_ms += SETTINGS_EVERY_MS
-        self.app.save_settings()
-        self._counters_in_ms -= SETTINGS_EVERY_MS
-        if self._counters_in_ms <= 0:
-            self._counters_in_ms += COUNTERS_EVERY_MS
-            self.app.save_counters()
+        """The app's persistence task's turn, every PERSIST_EVERY_MS of sim time (step()
+        counts): the app's own step, as its task runs it."""
+        self._persist_in_ms += PERSIST_EVERY_MS
+        self._counters_in_ms = self.app.persist_step(self._counters_in_ms - PERSIST_EVERY_MS)
 
     def _observe_firmware(self):
         """(mode, state, defrost, faults, setpoint_c) after this tick, read from the
@@ -543,8 +539,8 @@ class Run:
             ctl.tick()
             if self.app is not None:
                 self.app.after_tick()
-                self._settings_in_ms -= STEP_MS
-                if self._settings_in_ms <= 0:
+                self._persist_in_ms -= STEP_MS
+                if self._persist_in_ms <= 0:
                     self._persist()
 
     @property

@@ -43,8 +43,9 @@ if TYPE_CHECKING:
 _TICK_MS = const(1000)  # the control period
 _FEED_MS = const(1000)  # the watchdog feeder's period
 _TICK_LATE_MS = const(5000)  # no control tick for this long: stop feeding the watchdog
-_SETTINGS_EVERY_MS = const(5000)  # how often settings/config are compared with flash
-_COUNTERS_EVERY_MS = const(60_000)  # how often the counter store is offered the counters
+# The persistence schedule (persist_step; the simulator keeps the same one):
+PERSIST_EVERY_MS = const(5000)  # how often settings/config are compared with flash
+COUNTERS_EVERY_MS = const(60_000)  # how often the counter store is offered the counters
 _RESTART_MS = const(2000)  # pause between a crash and the new generation of tasks
 _CRASH_WINDOW_MS = const(600_000)  # this many crashes within this long reset the board
 _CRASHES_TO_RESET = const(3)
@@ -319,16 +320,18 @@ class App:
 
     async def _persist(self, gen):
         sleep_ms = self.clock.sleep_ms
-        counters_in = _COUNTERS_EVERY_MS
+        counters_in = COUNTERS_EVERY_MS
         while True:
-            await sleep_ms(_SETTINGS_EVERY_MS)
+            await sleep_ms(PERSIST_EVERY_MS)
             if gen != self.gen:
                 return
-            counters_in = self._persist_step(counters_in - _SETTINGS_EVERY_MS)
+            counters_in = self.persist_step(counters_in - PERSIST_EVERY_MS)
 
-    def _persist_step(self, counters_in):
-        """Settings, the self-test's report, and (when counters_in runs out) the
-        counters to flash; returns the time left before the counters' next turn."""
+    def persist_step(self, counters_in):
+        """The persistence task's turn, every PERSIST_EVERY_MS: settings, the
+        self-test's report, and (when counters_in has run out) the counters to flash;
+        returns the time left before the counters' next turn. The simulator calls it
+        on the same schedule."""
         self.save_settings()
         st = self.ctl.selftest
         if st is not None and st.unsaved:
@@ -341,7 +344,7 @@ class App:
         if counters_in > 0:
             return counters_in
         self.save_counters()
-        return _COUNTERS_EVERY_MS
+        return COUNTERS_EVERY_MS
 
     def on_crash(self, name, e):
         """The crash rule, up to its decision: every relay OFF, A1, the history on
