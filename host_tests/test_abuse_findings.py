@@ -88,11 +88,14 @@ def test_finding_1_defrost_asked_for_during_a_held_cooling_run_is_refused(how):
 
 def test_finding_1_a_defrost_state_machine_that_never_ends_is_stopped_by_the_supervisor():
     class Stuck:  # a defrost hook whose step never ends, whatever happens
-        def update(self, ctl, dt_ms):
-            return ctl.uptime_s > 400
+        def __init__(self, ctl):
+            self.ctl = ctl
+
+        def update(self, dt_ms, heat_side, heat_ok, seq, sensors):
+            return self.ctl.uptime_s > 400
 
     r = rig(HEAT, WINTER)
-    r.ctl.defrost = Stuck()
+    r.ctl.defrost = Stuck(r.ctl)
     r.run(3000)
     melt = [(s, n) for s, n in runs(r) if s > 400]
     assert melt and melt[0][1] <= 600 + 30  # defrost_max_s and the supervisor's slack

@@ -430,19 +430,19 @@ def test_impossible_jump_is_a_sensor_fault():
 
 
 class ScriptedDefrost:
-    """Stands in for defrost.py: active between two times (s)."""
+    """Stands in for defrost.py: active between two times (s) of the rig's clock."""
 
-    def __init__(self, start_s, end_s):
-        self.start_s, self.end_s = start_s, end_s
+    def __init__(self, hal, start_s, end_s):
+        self.hal, self.start_s, self.end_s = hal, start_s, end_s
 
-    def update(self, ctl, dt_ms):
-        t = ctl.hal.elapsed_ms / 1000
+    def update(self, dt_ms, heat_side, heat_ok, seq, sensors):
+        t = self.hal.elapsed_ms / 1000
         return self.start_s <= t < self.end_s
 
 
 def test_defrost_step_soft_shifts_the_valve_both_ways():
     r = rig(HEAT, WINTER)  # the devkit board has aux heat
-    r.ctl.defrost = ScriptedDefrost(600, 900)
+    r.ctl.defrost = ScriptedDefrost(r.ctl.hal, 600, 900)
     r.run(1100)
     starts_counted = r.ctl.seq.starts_in_hour()
     assert r.timeline(since_s=500) == [
@@ -470,7 +470,7 @@ def test_defrost_step_soft_shifts_the_valve_both_ways():
 
 def test_defrost_without_aux_heat_keeps_both_fans_off():
     r = Rig("esp32-relay-x4", settings=HEAT, temps=WINTER, config=NO_DELAY)
-    r.ctl.defrost = ScriptedDefrost(600, 900)
+    r.ctl.defrost = ScriptedDefrost(r.ctl.hal, 600, 900)
     r.run(950)
     assert r.timeline(since_s=500) == [
         (600, "compressor", False),
@@ -487,7 +487,7 @@ def test_defrost_without_aux_heat_keeps_both_fans_off():
 
 def test_defrost_ending_with_the_room_warm_is_a_normal_stop_after_the_drip_pause():
     r = rig(HEAT, WINTER)
-    r.ctl.defrost = ScriptedDefrost(600, 900)
+    r.ctl.defrost = ScriptedDefrost(r.ctl.hal, 600, 900)
     r.run(880)
     r.set_temp("room", 23)  # the call ends during the defrost
     r.run(60)

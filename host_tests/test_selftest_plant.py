@@ -253,7 +253,7 @@ def test_a_second_start_while_running_is_refused():
 
 def test_no_start_during_a_defrost():
     class AlwaysDefrosting:
-        def update(self, ctl, dt_ms):
+        def update(self, dt_ms, heat_side, heat_ok, seq, sensors):
             return True
 
     b = Bench(**SPRING)

@@ -17,10 +17,12 @@ What the simulator and the invariant checker read after each tick (no allocation
 Hooks:
 - defrost: `ctl.defrost`, the controller's own defrost.Defrost, built with it (the
   unit needs one); a test may replace it with another object with
-  `update(ctl, dt_ms) -> bool` (True: a defrost step is active), or set it to None
-  for the core without defrost. It runs after the thermostat, may read `ctl.sensors`,
-  `ctl.seq` (comp_on, run_side, run_ms) and `ctl.thermostat`; the sequencer does
-  the soft valve shift (see sequencer.py).
+  `update(dt_ms, heat_side, heat_ok, seq, sensors) -> bool` (True: a defrost step is
+  active), or set it to None for the core without defrost. It runs after the
+  thermostat, is told whether the thermostat is on the heating side and no protection
+  blocks heating, and asks the sequencer (heating(), melting(), run_age_ms(),
+  min_run_left_ms()) and the sensors (dC, ok); the sequencer does the soft valve
+  shift (see sequencer.py).
 - self-test: set `ctl.selftest` to a selftest.SelfTest. While its `active` is true,
   its `update(ctl, dt_ms)` runs in the thermostat's place: its `demand`, `side`,
   `fan_on` and `level` go to the protections and the sequencer (defrost and aux heat
@@ -184,7 +186,8 @@ class Controller:
         defrost = False
         d = self.defrost
         if d is not None and not testing:
-            defrost = bool(d.update(self, dt))
+            heat_side = th.side == T.SIDE_HEAT
+            defrost = bool(d.update(dt, heat_side, not self.protect.heat_block, self.seq, sn))
         self._protect(dt, side, defrost)
         calling = demand == T.HEAT or demand == T.COOL or demand == T.DRY
         self._actuate(dt, demand, side, calling, defrost, testing)
@@ -474,13 +477,7 @@ class Controller:
             )
         if self.protect.heat_block:
             return "heating is blocked (%s): no defrost" % ", ".join(self.active_codes())
-        seq = self.seq
-        heating_run = (
-            seq.comp_on
-            and seq.run_side == T.SIDE_HEAT
-            and not seq.run_defrost
-            and not self.defrost_active
-        )
+        heating_run = self.seq.heating() and not self.defrost_active
         sn = self.sensors
         return refusal(heating_run, sn.ok[S.OUTDOOR_COIL], sn.dC[S.OUTDOOR_COIL])
 

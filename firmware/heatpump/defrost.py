@@ -6,7 +6,8 @@ still, and capacity falls (40 % with most of the coil blocked). A defrost runs t
 unit in cooling for a few minutes so the hot gas melts it.
 
     d = Defrost(cfg)                # cfg: the config dict (config.schema())
-    d.update(ctl, dt_ms) -> bool    # each tick; True while a defrost step is active
+    d.update(dt_ms, heat_side, heat_ok, seq, sensors) -> bool   # each tick; True while
+                                    # a defrost step is active
 
 The Controller builds its own as `ctl.defrost` (controller.py) and passes it config
 changes (configure).
@@ -47,7 +48,6 @@ update() allocates nothing: ints and preallocated lists only.
 from micropython import const
 
 from heatpump import sensors as S
-from heatpump.thermostat import SIDE_HEAT
 
 _SETTLE_MS = const(180_000)  # a run's coil reading is used from 3 min after its start
 _LEARN_AFTER_MS = const(600_000)  # learn once 10 min of run have passed since a defrost ...
@@ -162,34 +162,17 @@ class Defrost:
 
     # ---- the tick -----------------------------------------------------------
 
-    def update(self, ctl, dt_ms):
-        sn = ctl.sensors
-        seq = ctl.seq
-        side_heat = ctl.thermostat.side == SIDE_HEAT
-        heating_wanted = side_heat and not ctl.protect.heat_block
+    def update(self, dt_ms, heat_side, heat_ok, seq, sn):
+        """One tick; True while a defrost step is active. heat_side: the thermostat is
+        on the heating side; heat_ok: no protection blocks heating; seq and sn: the
+        sequencer and the sensors, asked through their views."""
         coil_ok = sn.ok[S.OUTDOOR_COIL]
         coil = sn.dC[S.OUTDOOR_COIL]
-
         if self.active:
-            if not heating_wanted:
-                # A protection that stops heating mid-defrost counts against the coil
-                # (D1), a person changing the mode does not.
-                self._end(E_ABORT if side_heat else E_ABORT_MODE, coil_ok, coil)
-                return False
-            self.step_ms = _add(self.step_ms, dt_ms)
-            if seq.comp_on and seq.run_defrost:
-                self.melt_ms = _add(self.melt_ms, dt_ms)
-                if coil_ok and coil >= self.end_dC:
-                    self._end(E_TEMP, coil_ok, coil)
-                    return False
-                if self.melt_ms >= self.max_ms:
-                    self._end(E_TIME, coil_ok, coil)
-                    return False
-            return True
+            return self._step(dt_ms, heat_side, heat_ok, seq.melting(), coil_ok, coil)
+        heating_wanted = heat_side and heat_ok
         if not heating_wanted:
             self.requested = False  # a request lapses with the heating it was for
-
-        heating = seq.comp_on and seq.run_side == SIDE_HEAT and not seq.run_defrost
         out_ok = sn.ok[S.OUTDOOR]
         out = sn.dC[S.OUTDOOR]
         if coil_ok:
@@ -204,26 +187,53 @@ class Defrost:
             rule = RULE_SENSOR
             frozen = out_ok and out <= _NO_FROST_OUTDOOR_dC
         self.rule = rule
-        if not heating:
+        if not seq.heating():
             return False
         self.since_ms = _add(self.since_ms, dt_ms)
         if frozen:
             self.frozen_ms = _add(self.frozen_ms, dt_ms)
-        settled = seq.run_ms >= _SETTLE_MS
         # Only settled readings count, and the time beyond the margin adds up over
         # several short thermostat runs (a run's first minutes neither add nor reset).
+        settled = seq.run_age_ms() >= _SETTLE_MS
         if rule != RULE_TIMED and rule != RULE_SENSOR and settled and out_ok:
-            self.now_dK = out - coil
-            if self.ref_ok:
-                if frozen and self.now_dK >= self.ref_dK + self.margin_dK:
-                    self.beyond_ms = _add(self.beyond_ms, dt_ms)
-                else:
-                    self.beyond_ms = 0
-            elif not self.failed and self.since_ms >= _LEARN_AFTER_MS:
-                self._learn(self.now_dK, dt_ms)
-
-        if not heating_wanted or seq.run_left_ms:
+            self._watch(dt_ms, out - coil, frozen)
+        if not heating_wanted or seq.min_run_left_ms():
             return False  # a defrost waits for the run's min_run_s (oil return)
+        self._initiate(rule)
+        return self.active
+
+    def _step(self, dt_ms, heat_side, heat_ok, melting, coil_ok, coil):
+        # A defrost step under way: True while it goes on.
+        if not (heat_side and heat_ok):
+            # A protection that stops heating mid-defrost counts against the coil
+            # (D1), a person changing the mode does not.
+            self._end(E_ABORT if heat_side else E_ABORT_MODE, coil_ok, coil)
+            return False
+        self.step_ms = _add(self.step_ms, dt_ms)
+        if melting:
+            self.melt_ms = _add(self.melt_ms, dt_ms)
+            if coil_ok and coil >= self.end_dC:
+                self._end(E_TEMP, coil_ok, coil)
+                return False
+            if self.melt_ms >= self.max_ms:
+                self._end(E_TIME, coil_ok, coil)
+                return False
+        return True
+
+    def _watch(self, dt_ms, d, frozen):
+        # Demand: a settled reading of outdoor air minus coil, against the reference
+        # (or learning it).
+        self.now_dK = d
+        if self.ref_ok:
+            if frozen and d >= self.ref_dK + self.margin_dK:
+                self.beyond_ms = _add(self.beyond_ms, dt_ms)
+            else:
+                self.beyond_ms = 0
+        elif not self.failed and self.since_ms >= _LEARN_AFTER_MS:
+            self._learn(d, dt_ms)
+
+    def _initiate(self, rule):
+        # The heating run has done its min run: start a defrost if one is due.
         if self.requested:
             self.requested = False
             self._start(R_MANUAL)
@@ -234,7 +244,6 @@ class Defrost:
                 self._start(R_DEMAND)
         elif self.frozen_ms >= self.interval_ms:
             self._start(R_TIMED)
-        return self.active
 
     def _learn(self, d, dt_ms):
         if self._l_n == 0:

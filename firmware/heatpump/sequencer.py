@@ -204,6 +204,24 @@ class Sequencer:
         if was_running:
             self._note_early()
 
+    # ---- what the other parts ask of the compressor's run ----------------------
+
+    def heating(self):
+        """The compressor runs heating now, outside a defrost step's melt."""
+        return self.comp_on and self.run_side == SIDE_HEAT and not self.run_defrost
+
+    def melting(self):
+        """The compressor runs a defrost step's melt (the valve in cooling)."""
+        return self.comp_on and self.run_defrost
+
+    def run_age_ms(self):
+        """How long the current run has lasted, saturating past 70 min (0: off)."""
+        return self.run_ms if self.comp_on else 0
+
+    def min_run_left_ms(self):
+        """What is left of the current run's min run (0: off, or done)."""
+        return self.run_left_ms
+
     def wait_left_ms(self):
         """Time until the held start may go, by whatever holds it (status text)."""
         if self.wait == W_STARTS:

@@ -322,13 +322,13 @@ def test_update_allocates_nothing_in_steady_state():
     ctl = r.ctl
     d = dstate(r)
     eq(d.ref_ok, True, "watching")
-    d.update(ctl, 1000)
+    d.update(1000, True, True, ctl.seq, ctl.sensors)
     gc.collect()
     gc.disable()
     try:
         before = gc.mem_alloc()  # pyright: ignore[reportAttributeAccessIssue]
         for _ in range(200):
-            d.update(ctl, 1000)
+            d.update(1000, True, True, ctl.seq, ctl.sensors)
         used = gc.mem_alloc() - before  # pyright: ignore[reportAttributeAccessIssue]
     finally:
         gc.enable()
