@@ -107,7 +107,7 @@ def run_one(day, mode, capacity=False, hours=None, start_hour=None, oracle_kg=No
             run.plant.unit.frost_kg = 0.0
         ctl = run.ctl
         oracle_now = oracle_kg is not None and run.plant.unit.frost_kg >= oracle_kg
-        if oracle_now and not ctl.defrost.active and not ctl.seq.run_left_ms:
+        if oracle_now and not ctl.defrost.active and not ctl.seq.min_run_left_ms():
             ctl.defrost.request()
         if ctl.defrost_active and "aux_heat" in run.relay_names and run.hal.relay("aux_heat"):
             aux_s += 1

@@ -157,13 +157,17 @@ class Commands:
         seq = self.ctl.seq
         if seq.comp_on:
             s = "on for %s" % fmt_dur(seq.run_now_s())
-            if seq.holding and seq.run_left_ms:
-                s += ", stops after min run in %s" % fmt_dur((seq.run_left_ms + 999) // 1000)
+            left = seq.min_run_left_ms()
+            if seq.min_run_holds() and left:
+                s += ", stops after min run in %s" % fmt_dur((left + 999) // 1000)
             return s
         s = "off"
         left = seq.wait_left_ms()
-        if seq.wait:
-            s += ", starts in %s (%s)" % (fmt_dur((left + 999) // 1000), Q.WAIT_NAMES[seq.wait])
+        if seq.held_by():
+            s += ", starts in %s (%s)" % (
+                fmt_dur((left + 999) // 1000),
+                Q.WAIT_NAMES[seq.held_by()],
+            )
         return s
 
     def _defrost_status(self):
@@ -173,49 +177,34 @@ class Commands:
         if not isinstance(d, D.Defrost):
             return None, ""
         u = self._units
-        seq = ctl.seq
-        if d.active:
-            state = "melting" if seq.comp_on and seq.run_defrost else "starting"
-        elif seq.shift_pending and seq.run_side == SIDE_COOL:
-            state = "dripping"
-        elif ctl.thermostat.side == SIDE_HEAT:
-            state = "watching"
-        else:
-            state = "off"
-        left_s = (d.timed_left_ms() + 999) // 1000
-        info = {
-            "state": state,
-            "rule": D.RULES[d.rule],
-            "reason": D.REASONS[d.reason] if d.active else None,
-            "reference_K": d.ref_dK / 10 if d.ref_ok else None,
-            "coil_below_air_K": d.now_dK / 10,
-            "frozen_run_s": d.frozen_ms // 1000,
-            "next_timed_s": left_s,
-        }
-        if d.active:
+        cfg = ctl.cfg
+        info = d.status(ctl.seq, ctl.thermostat.side == SIDE_HEAT)
+        state = info["state"]
+        if state == "melting" or state == "starting":
             line = "defrost %s (%s): %s of compressor run, ends at %s or after %s" % (
                 state,
-                D.REASONS[d.reason],
-                fmt_dur(d.melt_ms // 1000),
-                fmt_temp(d.end_dC, u),
-                fmt_dur(d.max_ms // 1000),
+                info["reason"],
+                fmt_dur(info["melt_s"]),
+                fmt_temp(cfg["defrost_end_dC"], u),
+                fmt_dur(cfg["defrost_max_s"]),
             )
         elif state == "dripping":
-            line = "defrost done, dripping: compressor off %s more" % fmt_dur(
-                (seq.shift_ms + 999) // 1000
-            )
+            left_s = (ctl.seq.shift_left_ms() + 999) // 1000
+            line = "defrost done, dripping: compressor off %s more" % fmt_dur(left_s)
         elif state == "off":
             line = "defrost: off (not heating)"
         else:
-            line = "defrost watching: " + D.RULES[d.rule]
-            if d.ref_ok:
+            line = "defrost watching: " + info["rule"]
+            ref = info["reference_K"]
+            if ref is not None:
+                ref_dK = round(ref * 10)
                 line += ", coil %s below the air (clean %s, defrost at %s)" % (
-                    fmt_diff(d.now_dK, u),
-                    fmt_diff(d.ref_dK, u),
-                    fmt_diff(d.ref_dK + d.margin_dK, u),
+                    fmt_diff(round(info["coil_below_air_K"] * 10), u),
+                    fmt_diff(ref_dK, u),
+                    fmt_diff(ref_dK + cfg["defrost_margin_dK"], u),
                 )
-            limit = "6 h limit" if d.rule == D.RULE_DEMAND else "next"
-            line += "; %s in %s of frozen-coil run" % (limit, fmt_dur(left_s))
+            limit = "6 h limit" if info["rule"] == D.RULES[D.RULE_DEMAND] else "next"
+            line += "; %s in %s of frozen-coil run" % (limit, fmt_dur(info["next_timed_s"]))
         return info, line
 
     # ---- commands -----------------------------------------------------------
@@ -309,8 +298,8 @@ class Commands:
             " valve to cooling, melting until the outdoor coil reaches %s or for %s at most"
             % (
                 ctl.cfg["valve_shift_s"],
-                fmt_temp(d.end_dC, self._units),
-                fmt_dur(d.max_ms // 1000),
+                fmt_temp(ctl.cfg["defrost_end_dC"], self._units),
+                fmt_dur(ctl.cfg["defrost_max_s"]),
             )
         )
         return out

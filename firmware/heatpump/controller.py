@@ -223,8 +223,7 @@ class Controller:
 
     def _protect(self, dt, side, defrost):
         pr = self.protect
-        pr.now_s = self.uptime_s
-        pr.update(dt, side, self.seq, self.condensate_full, defrost)
+        pr.update(dt, self.uptime_s, side, self.seq, self.condensate_full, defrost)
         d = self.defrost
         if d is not None:
             not_clearing = getattr(d, "not_clearing", False)
@@ -485,10 +484,10 @@ class Controller:
         """Put back counters from snapshot()["counters"]; ignores what it cannot use."""
         v = d.get("starts")
         if isinstance(v, int) and v >= 0:
-            self.seq.starts = v
+            self.seq.restore_counters(v, None)
         v = d.get("run_s")
         if isinstance(v, int) and v >= 0:
-            self.seq.run_s = v
+            self.seq.restore_counters(None, v)
         counts = d.get("fault_counts")
         if isinstance(counts, dict):
             for code in counts:

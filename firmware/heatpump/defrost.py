@@ -43,6 +43,10 @@ limit, or aborted by a protection, raise D1 (the coil is not clearing); one ende
 temperature clears it. abort() ends a step from outside (the supervisor).
 
 update() allocates nothing: ints and preallocated lists only.
+
+View: the other parts ask through the methods (status() for the REPL), and read only
+(read-only) `active`, `not_clearing` and `last_coil` (D1 and its detail).
+host_tests/test_part_views.py holds every module to this.
 """
 
 from micropython import const
@@ -303,6 +307,29 @@ class Defrost:
         self._l_ms = self._l_n = self._l_sum = 0
 
     # ---- status (allocates: REPL and tests only) --------------------------------
+
+    def status(self, seq, heat_side):
+        """What hp.status() shows of defrost, as plain data (allocates: the REPL's).
+        seq: the sequencer, asked whether it melts or drips; heat_side: the thermostat
+        is on the heating side."""
+        if self.active:
+            state = "melting" if seq.melting() else "starting"
+        elif seq.dripping():
+            state = "dripping"
+        elif heat_side:
+            state = "watching"
+        else:
+            state = "off"
+        return {
+            "state": state,
+            "rule": RULES[self.rule],
+            "reason": REASONS[self.reason] if self.active else None,
+            "reference_K": self.ref_dK / 10 if self.ref_ok else None,
+            "coil_below_air_K": self.now_dK / 10,
+            "frozen_run_s": self.frozen_ms // 1000,
+            "next_timed_s": (self.timed_left_ms() + 999) // 1000,
+            "melt_s": self.melt_ms // 1000,
+        }
 
     def timed_left_ms(self):
         """Frozen-coil run left before the clock starts a defrost (the 6 h limit in demand)."""

@@ -13,6 +13,10 @@ Short cycling, whatever its cause: max_early_stops stops before min_run_s in an 
 (the sequencer counts them) lock the compressor out for an hour (E9); three watchdog
 or crash resets in an hour do the same (A4). Both, with E2 and E8, are released by
 hp.clear(), and survive a reset (latched(), restore_latched(): the app's history).
+
+View: the other parts ask through the methods, and read only (read-only) `active`
+(per faults.ORDER index), `heat_block`, `cool_block`, `fan_force`, `log` and
+`history_gen`. host_tests/test_part_views.py holds every module to this.
 """
 
 from micropython import const
@@ -43,7 +47,7 @@ class Protect:
         self.has_condensate = has_condensate
         self.active = [False] * F.N_CODES  # per ORDER index: the code is active now
         self.log = F.FaultLog()
-        self.now_s = 0  # uptime, for the log (set by the controller each tick)
+        self.now_s = 0  # uptime, for the log (the last tick's)
         self.heat_block = False  # heat pump heating may not run
         self.cool_block = False  # cooling and dry may not run
         self.fan_force = False  # the indoor fan must run (thawing or cooling the coil)
@@ -99,8 +103,10 @@ class Protect:
             if i == j:
                 self.history_gen += 1
 
-    def update(self, dt_ms, side, seq, condensate_full, defrost):
-        """One step. side: the side the mode wants; seq: the sequencer (last tick's relays)."""
+    def update(self, dt_ms, now_s, side, seq, condensate_full, defrost):
+        """One step. now_s: the uptime (for the log); side: the side the mode wants; seq:
+        the sequencer (last tick's relays)."""
+        self.now_s = now_s
         sn = self.sensors
         a = self.active
         for i in range(S.N_SENSORS):
@@ -250,7 +256,7 @@ class Protect:
         if right:
             self._vc = _VC_DONE
         if self._wrong_ms >= _WRONG_MS or (
-            self._vc == _VC_CHECKING and seq.run_ms >= self.valve_check_ms
+            self._vc == _VC_CHECKING and seq.run_age_ms() >= self.valve_check_ms
         ):
             self.set_code(F.VALVE_STUCK, True, coil)
 

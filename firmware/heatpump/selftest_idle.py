@@ -42,7 +42,7 @@ class Sensors:
         if seq.comp_on:
             self.settled_ms = 0
             if t.due():
-                left = "min run, %s left" % mmss(seq.run_left_ms)
+                left = "min run, %s left" % mmss(seq.min_run_left_ms())
                 t.say("waiting for the compressor to stop (%s)" % left)
             return
         self.settled_ms += dt_ms

@@ -31,10 +31,10 @@ def _wait_text(ctl):
     # When the held compressor starts, for a progress line.
     seq = ctl.seq
     if seq.comp_on:
-        return "(the compressor runs out its min run first, %s left)" % mmss(seq.run_left_ms)
+        return "(the compressor runs out its min run first, %s left)" % mmss(seq.min_run_left_ms())
     left = seq.wait_left_ms()
     if left > 0:
-        return "in %s (%s)" % (mmss(left), Q.WAIT_NAMES[seq.wait] or "min off")
+        return "in %s (%s)" % (mmss(left), Q.WAIT_NAMES[seq.held_by()] or "min off")
     return "any moment"
 
 
@@ -81,7 +81,7 @@ class _Compressor:
         if blocked:
             self._blocked_fail(ctl, side, check)
             return False
-        if not seq.comp_on and seq.wait == Q.W_NONE:
+        if not seq.comp_on and seq.held_by() == Q.W_NONE:
             self.nostart_ms += dt_ms
             if self.nostart_ms >= NO_START_MS:
                 t.fail(
@@ -298,7 +298,7 @@ class Changeover(_Compressor):
             return
         if seq.comp_on:
             if t.due():
-                t.say("cooling runs out its min run (%s left)" % mmss(seq.run_left_ms))
+                t.say("cooling runs out its min run (%s left)" % mmss(seq.min_run_left_ms()))
         else:
             self.stop_seen = True
             self.off_ms += dt_ms

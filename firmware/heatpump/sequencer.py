@@ -28,6 +28,13 @@ shared-motor board one motor moves both air streams, so in heating with a cold
 coil it runs at the lowest tap (the outdoor coil needs air) instead of stopping.
 Relays are written only when they change, in a safe order: on a start the valve
 and fans first, the compressor last; on a stop the compressor first.
+
+View: the other parts ask the sequencer through its methods, and read only these
+attributes (read-only: the relays and the run as they stand): `comp_on`, `run_side`,
+`run_defrost`, `aux_on`, `tap`, `shift_pending`, `shift_stop`, `starts`, `run_s`,
+`history_gen`; and, fixed when it is built, `speeds`, `taps`, `has_outdoor_fan`,
+`shared_fan` and `hal` (a bench may swap the HAL). host_tests/test_part_views.py holds
+every module to this.
 """
 
 from micropython import const
@@ -221,6 +228,29 @@ class Sequencer:
     def min_run_left_ms(self):
         """What is left of the current run's min run (0: off, or done)."""
         return self.run_left_ms
+
+    def min_run_holds(self):
+        """A stop is wanted, but min run holds the compressor on (status)."""
+        return self.holding
+
+    def held_by(self):
+        """Why a wanted start is held: W_NONE, W_BOOT, W_MIN_OFF, W_STARTS, W_SHIFT."""
+        return self.wait
+
+    def restore_counters(self, starts, run_s):
+        """Put back the persisted counters (None: leave that one)."""
+        if starts is not None:
+            self.starts = starts
+        if run_s is not None:
+            self.run_s = run_s
+
+    def dripping(self):
+        """A defrost's melt has ended: the compressor off while the coil drips."""
+        return self.shift_pending and self.run_side == SIDE_COOL
+
+    def shift_left_ms(self):
+        """What is left of a defrost's valve-shift pause (0: none)."""
+        return self.shift_ms
 
     def wait_left_ms(self):
         """Time until the held start may go, by whatever holds it (status text)."""
