@@ -95,7 +95,6 @@ class Commands:
         ctl = self.ctl
         u = self._units
         sn = ctl.sensors
-        seq = ctl.seq
         st = Screen()
         st["mode"] = ctl.mode
         st["state"] = ctl.state
@@ -116,7 +115,15 @@ class Commands:
         test = ctl.selftest.status() if ctl.selftest is not None else None
         st["selftest"] = test
         st["defrost"], defrost_line = self._defrost_status()
+        st.text = "\n".join(self._status_lines(st, defrost_line))
+        return st
 
+    def _status_lines(self, st, defrost_line):
+        # hp.status()'s screen, from the dict it returns (and each sensor's fault kind).
+        ctl = self.ctl
+        u = self._units
+        sn = ctl.sensors
+        seq = ctl.seq
         lines = [
             "mode %s  state %s  (room asks: %s)" % (ctl.mode, ctl.state, ctl.demand),
             "setpoint %s   fan %s, speed %s" % (fmt_temp(ctl.setpoint_dC, u), ctl.fan, ctl.speed),
@@ -144,14 +151,13 @@ class Commands:
                 lines.append("FAULT %s %s" % (code, FAULT_TEXT[code]))
         else:
             lines.append("no active faults")
-        if test:
-            lines.append("self-test running: %s (hp.selftest_progress())" % test)
+        if st["selftest"]:
+            lines.append("self-test running: %s (hp.selftest_progress())" % st["selftest"])
         lines.append(
             "up %s   compressor starts %d (%d in the last hour), run %s"
             % (fmt_dur(ctl.uptime_s), seq.starts, seq.starts_in_hour(), fmt_dur(seq.run_s))
         )
-        st.text = "\n".join(lines)
-        return st
+        return lines
 
     def _compressor_line(self):
         seq = self.ctl.seq
