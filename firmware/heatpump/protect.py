@@ -24,9 +24,9 @@ from micropython import const
 from heatpump import faults as F
 from heatpump import sensors as S
 from heatpump.config import maximum
+from heatpump.rings import HOUR_MS, HourRing
 from heatpump.thermostat import SIDE_COOL, SIDE_HEAT
 
-_HOUR_MS = const(3_600_000)
 _LIMIT_HYST_dK = const(10)  # outdoor cooling limits clear 1 K inside the limit
 _VC_IDLE = const(0)
 _VC_CHECKING = const(1)
@@ -54,8 +54,7 @@ class Protect:
         self.freeze_ms = 0  # time the coil has been below freeze_dC while cooling
         self._freezing = False  # ... and it was below at the last reading
         # ms since each recent freeze trip: as many as the config allows to count
-        self._trip_age = [_HOUR_MS] * maximum("freeze_trips")
-        self._trip_next = 0
+        self._trips = HourRing(maximum("freeze_trips"))
         self._too_cold_to_heat = False  # outdoor hysteresis latches
         self._too_cold_to_cool = False
         self._too_hot_to_cool = False
@@ -65,8 +64,7 @@ class Protect:
         self._full_ms = 0  # condensate: time the switch has read full ...
         self._clear_ms = 0  # ... and clear, in a row
         self._lock_ms = [0] * F.N_CODES  # E9, A4: lockout time left (0: until hp.clear())
-        self._reset_age = [_HOUR_MS] * _RESETS  # ms of uptime since each recent reset
-        self._reset_next = 0
+        self._resets = HourRing(_RESETS)  # watchdog and crash resets (uptime since each)
         self._early = 0  # early stops in the last hour (the sequencer's count, last tick)
         self.history_gen = 0  # bumped when a latched code rises or falls
         self.configure(cfg)
@@ -117,7 +115,7 @@ class Protect:
         cooling = running and seq.run_side == SIDE_COOL
         heating = running and seq.run_side == SIDE_HEAT
 
-        self._age_trips(dt_ms)
+        self._trips.age(dt_ms)
         self._freeze(dt_ms, cooling, coil_ok, coil)
 
         # E3: heating (heat pump or aux) pushed the coil too hot: too little air.
@@ -156,12 +154,6 @@ class Protect:
         )
         self.fan_force = a[F.FREEZE] or a[F.OVERHEAT]
 
-    def _age_trips(self, dt_ms):
-        ages = self._trip_age
-        for i in range(len(ages)):
-            age = ages[i] + dt_ms
-            ages[i] = age if age < _HOUR_MS else _HOUR_MS
-
     def _freeze(self, dt_ms, cooling, coil_ok, coil):
         # E1: an iced coil blocks the air and can send liquid back to the compressor.
         # freeze_ms counts from the first reading below the limit.
@@ -175,14 +167,8 @@ class Protect:
             self.freeze_ms = 0
         if self.freeze_ms >= self.freeze_ms_limit and not self.active[F.FREEZE]:
             self.set_code(F.FREEZE, True, coil)
-            ages = self._trip_age
-            ages[self._trip_next] = 0
-            self._trip_next = (self._trip_next + 1) % len(ages)
-            recent = 0
-            for i in range(len(ages)):
-                if ages[i] < _HOUR_MS:
-                    recent += 1
-            if recent >= self.freeze_trips:
+            self._trips.note()
+            if self._trips.count() >= self.freeze_trips:
                 self.set_code(F.FREEZE_LOCK, True, coil)
         elif self.active[F.FREEZE] and coil_ok and coil > self.freeze_resume_dC:
             self.set_code(F.FREEZE, False, 0)
@@ -265,7 +251,7 @@ class Protect:
         # _LOCK_MS (counted in uptime) unless hp.clear() releases it first; E9 holds in
         # any case while the last hour has max_early_stops early stops, so no command
         # can buy more than that many short runs in an hour.
-        _age_ring(self._reset_age, dt_ms)
+        self._resets.age(dt_ms)
         self._early = n = seq.early_stops_in_hour()
         if not self.active[F.SHORT_CYCLE] and n >= self.max_early:
             self._lock(F.SHORT_CYCLE, n)
@@ -283,14 +269,9 @@ class Protect:
 
     def note_reset(self):
         """The board came back from a watchdog or crash reset (the app tells at boot)."""
-        ring = self._reset_age
-        ring[self._reset_next] = 0
-        self._reset_next = (self._reset_next + 1) % _RESETS
+        self._resets.note()
         self.history_gen += 1
-        n = 0
-        for i in range(_RESETS):
-            if ring[i] < _HOUR_MS:
-                n += 1
+        n = self._resets.count()
         if n >= _RESETS:
             self.active[F.RESET_LOCK] = False  # a new one: logged, and the hour starts again
             self._lock(F.RESET_LOCK, n)
@@ -304,8 +285,7 @@ class Protect:
         for i in _LATCHED:
             if self.active[i]:
                 codes[F.ORDER[i]] = self._lock_ms[i] // 1000
-        ages = [a // 1000 for a in self._reset_age if a < _HOUR_MS]
-        return codes, ages
+        return codes, self._resets.ages_s()
 
     def restore_latched(self, codes, reset_ages_s):
         """Put back latched() from before a reset; returns messages for what it refused."""
@@ -318,14 +298,13 @@ class Protect:
                 continue
             self.active[i] = True  # in force still: not a new event for the log
             self._lock_ms[i] = (left if left > 0 else 1) * 1000 if i in _TIMED else 0
-        k = 0
+        kept = []
         for a in reset_ages_s:
-            if type(a) is int and 0 <= a < _HOUR_MS // 1000 and k < _RESETS:
-                self._reset_age[k] = a * 1000
-                k += 1
-            elif k >= _RESETS or type(a) is not int or a < 0:
+            if type(a) is int and 0 <= a < HOUR_MS // 1000 and len(kept) < _RESETS:
+                kept.append(a)
+            elif len(kept) >= _RESETS or type(a) is not int or a < 0:
                 refused.append("reset age %r" % (a,))
-        self._reset_next = k % _RESETS
+        self._resets.fill(kept)
         return refused
 
     def clear(self):
@@ -342,21 +321,12 @@ class Protect:
             self.set_code(i, False, 0)
             released.append(F.ORDER[i])
         if F.ORDER[F.FREEZE_LOCK] in released:
-            ages = self._trip_age
-            for i in range(len(ages)):
-                ages[i] = _HOUR_MS
+            self._trips.clear()
             self.freeze_ms = 0
         if F.ORDER[F.RESET_LOCK] in released:
-            for i in range(_RESETS):
-                self._reset_age[i] = _HOUR_MS
+            self._resets.clear()
         return released
 
 
 def _sat(t, cap):
     return t if t < cap else cap
-
-
-def _age_ring(ring, dt_ms):
-    for i in range(len(ring)):
-        t = ring[i] + dt_ms
-        ring[i] = t if t < _HOUR_MS else _HOUR_MS

@@ -40,9 +40,9 @@ every module to this.
 from micropython import const
 
 from heatpump.config import maximum
+from heatpump.rings import HOUR_MS, HourRing
 from heatpump.thermostat import SIDE_COOL, SIDE_HEAT, SIDE_NONE
 
-_HOUR_MS = const(3_600_000)
 _RUN_CAP_MS = const(1 << 22)  # run_ms saturates here (70 min, beyond every check)
 
 # Why a wanted start is held (status).
@@ -105,10 +105,8 @@ class Sequencer:
         self.wait = W_NONE  # why a wanted start is held
         self.holding = False  # a stop is wanted but min_run holds the compressor on
         # Rings sized by the config's own maxima, so no setting can outgrow them.
-        self._ages = [_HOUR_MS] * maximum("max_starts_per_hour")  # ms since each start
-        self._age_next = 0
-        self._early = [_HOUR_MS] * maximum("max_early_stops")  # ms since each early stop
-        self._early_next = 0
+        self._starts = HourRing(maximum("max_starts_per_hour"))  # thermostat starts
+        self._early = HourRing(maximum("max_early_stops"))  # stops before min_run_s
         self.history_gen = 0  # bumped at every start and stop (the app then saves)
         self._run_s0 = 0  # run_s when the current run started (its length for status)
         # Counters (persisted by the app).
@@ -167,22 +165,19 @@ class Sequencer:
         else:
             t = self.stopped_ms + dt_ms
             self.stopped_ms = t if t < _RUN_CAP_MS else _RUN_CAP_MS
-        _age_ring(self._ages, dt_ms)
-        _age_ring(self._early, dt_ms)
+        self._starts.age(dt_ms)
+        self._early.age(dt_ms)
 
     def starts_in_hour(self):
-        return _in_hour(self._ages)
+        return self._starts.count()
 
     def early_stops_in_hour(self):
         """Stops before min_run_s in the last hour (protect.py's E9 rule)."""
-        return _in_hour(self._early)
+        return self._early.count()
 
     def starts_wait_ms(self):
         """Time until the starts-per-hour limit allows a start (0: allowed now)."""
-        n = len(self._ages)
-        k = self._age_next - self.max_starts
-        age = self._ages[k + n if k < 0 else k]  # the max_starts-th most recent start
-        return _HOUR_MS - age
+        return HOUR_MS - self._starts.age_of(self.max_starts)
 
     def run_now_s(self):
         """How long the compressor has run since its start (0 when off)."""
@@ -197,8 +192,8 @@ class Sequencer:
     def history(self):
         """(start ages, early-stop ages, running): ages in s, under an hour only."""
         return (
-            _ages_s(self._ages, self._age_next),
-            _ages_s(self._early, self._early_next),
+            self._starts.ages_s(),
+            self._early.ages_s(),
             self.comp_on,
         )
 
@@ -206,8 +201,8 @@ class Sequencer:
         """Put back history() from before a reset. The time without power is not known
         (no clock survives it): it counts as none, which only ever holds a start longer.
         A run the reset cut short counts as an early stop."""
-        self._age_next = _fill(self._ages, starts_s)
-        self._early_next = _fill(self._early, early_s)
+        self._starts.fill(starts_s)
+        self._early.fill(early_s)
         if was_running:
             self._note_early()
 
@@ -364,9 +359,7 @@ class Sequencer:
         self._run_s0 = self.run_s
         self.history_gen += 1
         if counted:
-            self._ages[self._age_next] = 0
-            n = self._age_next + 1
-            self._age_next = n if n < len(self._ages) else 0
+            self._starts.note()
         return True
 
     def _air(self, on, defrost, level, fan_on, aux_want, coil_ok, coil_dC):
@@ -423,10 +416,7 @@ class Sequencer:
             self.history_gen += 1
 
     def _note_early(self):
-        ring = self._early
-        ring[self._early_next] = 0
-        n = self._early_next + 1
-        self._early_next = n if n < len(ring) else 0
+        self._early.note()
         self.history_gen += 1
 
     def _fans(self, tap, out):
@@ -464,37 +454,3 @@ class Sequencer:
             self.history_gen += 1
         self.comp_on = self.valve_on = self.fan_out_on = self.aux_on = False
         self.tap = 0
-
-
-def _age_ring(ring, dt_ms):
-    for i in range(len(ring)):
-        t = ring[i] + dt_ms
-        ring[i] = t if t < _HOUR_MS else _HOUR_MS
-
-
-def _in_hour(ring):
-    n = 0
-    for i in range(len(ring)):
-        if ring[i] < _HOUR_MS:
-            n += 1
-    return n
-
-
-def _ages_s(ring, nxt):
-    """The ring's ages under an hour in s, oldest first (allocates: for the history)."""
-    out = []
-    n = len(ring)
-    for k in range(n):
-        age = ring[(nxt + k) % n]
-        if age < _HOUR_MS:
-            out.append(age // 1000)
-    return out
-
-
-def _fill(ring, ages_s):
-    """Put ages (s, any order) into ring, oldest first; returns the next slot."""
-    got = sorted((a * 1000 for a in ages_s if 0 <= a * 1000 < _HOUR_MS), reverse=True)
-    got = got[len(got) - len(ring) :] if len(got) > len(ring) else got
-    for i in range(len(ring)):
-        ring[i] = got[i] if i < len(got) else _HOUR_MS
-    return len(got) % len(ring)

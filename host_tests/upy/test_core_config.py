@@ -207,4 +207,4 @@ def test_the_freeze_trip_ring_holds_what_freeze_trips_allows():
 
     cfg = C.defaults()
     pr = Protect(S.Sensors([None] * S.N_SENSORS, cfg), cfg)
-    eq(len(pr._trip_age) >= C.maximum("freeze_trips"), True, "freeze trips kept")
+    eq(pr._trips.size() >= C.maximum("freeze_trips"), True, "freeze trips kept")
