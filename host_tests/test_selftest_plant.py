@@ -235,6 +235,17 @@ def test_too_cold_for_either_mode():
     assert "neither mode can be tested" in b.hp.selftest()["reason"]
 
 
+def test_the_refusal_keeps_the_lockouts_hysteresis():
+    # -6 C outdoors, locked out at -5 C; the limit then lowered to -7 C (resume above
+    # -5 C): the heat pump stays locked out until -5 C, so heating cannot be tested.
+    b = Bench(room_c=18.0, outdoor_c=-6.0, config={"heat_lockout_dC": -50, "heat_unlock_dC": -40})
+    b.hp.config(heat_lockout_dC=-70, heat_unlock_dC=-50)
+    b.run(5)
+    why = b.hp.selftest("heat")["reason"]
+    assert "heating cannot be tested at -6.0 C" in why, why
+    assert "locked out below -7.0 C outdoors, until it is above -5.0 C" in why, why
+
+
 def test_bad_modes_name_the_allowed_values_and_change_nothing():
     b = Bench(**SUMMER)
     with pytest.raises(ValueError, match=r"modes='warm' is not allowed: allowed both, cool, heat"):

@@ -174,6 +174,16 @@ class Protect:
             self.set_code(F.FREEZE, False, 0)
             self.freeze_ms = 0
 
+    def outdoor_block(self, side):
+        """The code (faults index) the outdoor temperature blocks `side` with now, by
+        the limits and their hysteresis (whatever the mode), or -1: the self-test asks
+        before it starts."""
+        if side == SIDE_HEAT:
+            return F.HEAT_LOCKOUT if self._too_cold_to_heat else -1
+        if self._too_cold_to_cool:
+            return F.COOL_TOO_COLD
+        return F.COOL_TOO_HOT if self._too_hot_to_cool else -1
+
     def _outdoor_limits(self, side):
         sn = self.sensors
         if sn.ok[S.OUTDOOR]:

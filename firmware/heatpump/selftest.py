@@ -156,7 +156,7 @@ class SelfTest:
         if not sn.ok[S.OUTDOOR]:
             return None  # the sensors step reports the outdoor sensor
         out = sn.dC[S.OUTDOOR]
-        why_cool, why_heat = _outdoor_limits(ctl.cfg, out)
+        why_cool, why_heat = _outdoor_limits(ctl, out)
         msgs = []
         if why_cool and modes != "heat":
             msgs.append("cooling cannot be tested at %s outdoors: %s" % (t_str(out), why_cool))
@@ -384,21 +384,27 @@ class SelfTest:
         return self.report
 
 
-def _outdoor_limits(cfg, out):
-    # (why cooling, why heating cannot be tested at out dC outdoors; None: it can).
+def _outdoor_limits(ctl, out):
+    # (why cooling, why heating cannot be tested at out dC outdoors; None: it can):
+    # protect's limits, with their hysteresis, and the self-test's own for heating.
+    cfg = ctl.cfg
+    pr = ctl.protect
     why_cool = None
-    if out < cfg["cool_min_outdoor_dC"]:
+    code = pr.outdoor_block(T.SIDE_COOL)
+    if code == F.COOL_TOO_COLD:
         why_cool = "the unit does not cool below %s outdoors (cool_min_outdoor_dC, E5)" % (
             t_str(cfg["cool_min_outdoor_dC"])
         )
-    elif out > cfg["cool_max_outdoor_dC"]:
+    elif code == F.COOL_TOO_HOT:
         why_cool = "the unit does not cool above %s outdoors (cool_max_outdoor_dC, E6)" % (
             t_str(cfg["cool_max_outdoor_dC"])
         )
     why_heat = None
-    if out < cfg["heat_lockout_dC"]:
-        why_heat = "the heat pump is locked out below %s outdoors (heat_lockout_dC, E4)" % (
-            t_str(cfg["heat_lockout_dC"])
+    if pr.outdoor_block(T.SIDE_HEAT) == F.HEAT_LOCKOUT:
+        why_heat = (
+            "the heat pump is locked out below %s outdoors, until it is above %s "
+            "(heat_lockout_dC, heat_unlock_dC, E4)"
+            % (t_str(cfg["heat_lockout_dC"]), t_str(cfg["heat_unlock_dC"]))
         )
     elif out > HEAT_MAX_OUTDOOR_dC:
         why_heat = (
