@@ -241,12 +241,13 @@ class Controller:
             blocked = self._blocked(side)
             want = calling and not blocked and self._ready(side)
             force = blocked
-            if seq.comp_on and seq.run_side != side:
-                force = force or self._blocked(seq.run_side)
+            running = seq.running()
+            if running != T.SIDE_NONE and running != side:
+                force = force or self._blocked(running)
         comp = self.hal.relay("compressor")
         # (The end of a melt run is the defrost's soft shift, not a hold.)
         stop_wanted = (
-            comp and not defrost and not seq.run_defrost and (not want or side != seq.run_side)
+            comp and not defrost and not seq.melting() and (not want or side != seq.running())
         )
         tripped = self.supervisor.check(dt, comp, defrost, testing, stop_wanted)
         if tripped != K_NONE:
@@ -331,13 +332,13 @@ class Controller:
 
     def _state(self, demand, calling, side):
         seq = self.seq
-        if self.defrost_active or seq.shift_pending or seq.shift_stop:
+        if self.defrost_active or seq.in_shift():
             return "defrost"
         st = self.selftest
         if st is not None and st.active and not seq.comp_on:
             return "self-test"
         if seq.comp_on:
-            if seq.run_side == T.SIDE_HEAT:
+            if seq.running() == T.SIDE_HEAT:
                 return "heating"
             return "drying" if self.mode_i == T.M_DRY else "cooling"
         if seq.aux_on:

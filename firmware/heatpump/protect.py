@@ -111,9 +111,9 @@ class Protect:
             self.set_code(F.SENSOR_ROOM + i, sn.fault[i] != 0, sn.fault[i])
         coil_ok = sn.sane_now(S.INDOOR_COIL)  # not a value held through a defrost
         coil = sn.dC[S.INDOOR_COIL]
-        running = seq.comp_on and not defrost and not seq.run_defrost  # a melt is not judged
-        cooling = running and seq.run_side == SIDE_COOL
-        heating = running and seq.run_side == SIDE_HEAT
+        running = seq.comp_on and not defrost and not seq.melting()  # a melt is not judged
+        cooling = running and seq.running() == SIDE_COOL
+        heating = running and seq.running() == SIDE_HEAT
 
         self._trips.age(dt_ms)
         self._freeze(dt_ms, cooling, coil_ok, coil)
@@ -242,7 +242,7 @@ class Protect:
             self._vc = _VC_CHECKING
             self._coil0 = coil
         c0 = self._coil0
-        if seq.run_side == SIDE_HEAT:
+        if seq.running() == SIDE_HEAT:
             right = coil >= room + d
             wrong = coil <= (room if room < c0 else c0) - d
         else:

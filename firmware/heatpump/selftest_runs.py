@@ -73,7 +73,7 @@ class _Compressor:
         """While the compressor is not running on side: True once it is."""
         t = self.t
         seq = ctl.seq
-        if seq.comp_on and seq.run_side == side:
+        if seq.running() == side:
             return True
         pr = ctl.protect
         blocked = pr.cool_block if side == T.SIDE_COOL else pr.heat_block
@@ -141,7 +141,7 @@ class Run(_Compressor):
             if self._wait_start(ctl, dt_ms, side):
                 self.begin(ctl)
             return
-        if not (seq.comp_on and seq.run_side == side):
+        if seq.running() != side:
             self._blocked_fail(ctl, side, _side_name(side))
             return
         self.run_ms += dt_ms
@@ -293,7 +293,7 @@ class Changeover(_Compressor):
         if t.sensor_fault(ctl):
             return
         seq = ctl.seq
-        if seq.comp_on and seq.run_side == T.SIDE_HEAT:
+        if seq.running() == T.SIDE_HEAT:
             self._judge(ctl)
             return
         if seq.comp_on:

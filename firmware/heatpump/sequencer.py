@@ -29,9 +29,9 @@ coil it runs at the lowest tap (the outdoor coil needs air) instead of stopping.
 Relays are written only when they change, in a safe order: on a start the valve
 and fans first, the compressor last; on a stop the compressor first.
 
-View: the other parts ask the sequencer through its methods, and read only these
-attributes (read-only: the relays and the run as they stand): `comp_on`, `run_side`,
-`run_defrost`, `aux_on`, `tap`, `shift_pending`, `shift_stop`, `starts`, `run_s`,
+View: the other parts ask the sequencer through its methods (running(), in_shift(),
+heating(), melting(), ...), and read only these attributes (read-only: the relays and
+the counters as they stand): `comp_on`, `aux_on`, `tap`, `starts`, `run_s`,
 `history_gen`; and, fixed when it is built, `speeds`, `taps`, `has_outdoor_fan`,
 `shared_fan` and `hal` (a bench may swap the HAL). host_tests/test_part_views.py holds
 every module to this.
@@ -207,6 +207,15 @@ class Sequencer:
             self._note_early()
 
     # ---- what the other parts ask of the compressor's run ----------------------
+
+    def running(self):
+        """The side the compressor runs on now (a melt runs on SIDE_COOL), SIDE_NONE
+        when it is off."""
+        return self.run_side if self.comp_on else SIDE_NONE
+
+    def in_shift(self):
+        """A defrost's valve shift is under way: its stop this tick, or its pause."""
+        return self.shift_pending or self.shift_stop
 
     def heating(self):
         """The compressor runs heating now, outside a defrost step's melt."""
