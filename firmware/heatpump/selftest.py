@@ -17,11 +17,12 @@ the protections stop the compressor as always, and the watchdog keeps being fed.
 A plan is a tuple of step names (PLANS); each step is a small class with its own
 state (STEPS says where): the steps with the compressor off (sensors, condensate
 switch, indoor fan) in selftest_idle.py, the compressor runs (cooling, changeover,
-heating, reversing valve) in selftest_runs.py. A step's module is loaded when the step
-starts and let go when the steps move on to the other module or the test ends, so the
-heap holds this step machine and one step module at a time. A step talks to this
-machine through ask, say, due, check, skip, fail, finish and next; the coil's
-movement in each run (cool_move, heat_move) is the record the valve step judges.
+heating, reversing valve) in selftest_runs.py. Every step's module is loaded when the
+test starts (at the REPL: the tick does no file I/O) and each is let go once no step
+left needs it, so while the compressor runs the heap holds this machine and the runs'
+module only. A step talks to this machine through ask, say, due, check, skip, fail,
+finish and next; the coil's movement in each run (cool_move, heat_move) is the record
+the valve step judges.
 A failed check ends the test at once; the remaining steps are listed as not run.
 
 Progress: the core does not print. Each event appends a line to a ring of N_LINES
@@ -100,8 +101,7 @@ class SelfTest:
     def _clear(self):
         self.i = 0  # index into plan
         self.step = None  # the current step (a class of selftest_idle or selftest_runs)
-        self._module = None  # ... and its module, held while its steps run
-        self._module_name = ""
+        self._modules = {}  # name -> the step modules still to run (loaded at start)
         self.step_ms = 0  # in the current step
         self.total_ms = 0
         self.line_ms = 0  # since the last periodic progress line
@@ -188,6 +188,12 @@ class SelfTest:
         s = ctl.settings()
         s["mode"] = "off"
         ctl.apply_settings(s)
+        # Every step's module now, at the REPL: the tick does no file I/O, and a heap too
+        # full for them refuses the start instead of failing a step.
+        for name in self.plan:
+            module = STEPS[name][0]
+            if module not in self._modules:
+                self._modules[module] = lazy.use(module)
         self.active = True
         self.line(
             "self-test started (%s): %s; about 10-12 min"
@@ -229,18 +235,14 @@ class SelfTest:
     def _enter(self, ctl):
         self.step_ms = 0
         module, cls, arg = STEPS[self.name()]
-        if module != self._module_name:
-            self._let_go()  # the other module's steps are done
-            self._module = lazy.use(module)
-            self._module_name = module
-        self.step = getattr(self._module, cls)(self, ctl, arg)
+        needed = [STEPS[n][0] for n in self.plan[self.i :]]
+        for done in [m for m in self._modules if m not in needed]:
+            self._let_go(done)  # no step left in the plan needs it
+        self.step = getattr(self._modules[module], cls)(self, ctl, arg)
 
-    def _let_go(self):
-        self.step = None
-        if self._module is not None:
-            lazy.drop(self._module_name)
-        self._module = None
-        self._module_name = ""
+    def _let_go(self, module):
+        del self._modules[module]
+        lazy.drop(module)  # (already out of sys.modules if it was loaded at the REPL)
 
     def next(self, ctl):
         """The current step passed: on to the next one, or the end."""
@@ -287,7 +289,9 @@ class SelfTest:
         )
         self.unsaved = True
         self.active = False
-        self._let_go()
+        self.step = None
+        for module in list(self._modules):
+            self._let_go(module)
         self.ask(T.IDLE, T.SIDE_NONE, False, ctl.level)  # the user's speed: no tap change
         if result == "fail":
             self.line("self-test FAIL at step %s: %s" % (failed, message))

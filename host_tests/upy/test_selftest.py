@@ -5,6 +5,8 @@ room in cooling, 20 K above in heating), so the same run passes on CPython and u
 MicroPython; the plant-model runs are in host_tests/test_selftest.py.
 """
 
+import sys
+
 from check import eq
 from heatpump.selftest import SelfTest
 from heatpump.selftest_report import report_text
@@ -90,3 +92,14 @@ def test_cancel_lets_min_run_finish_then_all_off():
     stop = r.changes("compressor")[-1]
     eq(stop, (started + 180, False), "stop at min run")
     eq(r.hp.selftest_report()["result"], "cancelled", "result")
+
+
+def test_the_tick_imports_nothing_while_the_test_runs():
+    # Every step's module comes in when the test starts (at the REPL); the control
+    # tick, which runs the steps, does no file I/O.
+    r = rig()
+    eq(r.hp.selftest()["started"], True, "started")
+    before = set(sys.modules)
+    rep = finish(r)
+    eq(rep["result"], "pass", report_text(rep))
+    eq(sorted(set(sys.modules) - before), [], "modules imported by the ticks")
