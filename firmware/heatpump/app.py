@@ -33,10 +33,9 @@ from micropython import const
 from heatpump.api import Api
 from heatpump.ticks import ticks_diff
 
-try:
-    from typing import TYPE_CHECKING
-except ImportError:  # MicroPython: the annotations below are for pyright only
-    TYPE_CHECKING = False
+# The annotations below are pyright's only: it takes any TYPE_CHECKING as true, the
+# board never runs the import (the core loads after the board file's rules: build()).
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     from heatpump.controller import Controller
 
