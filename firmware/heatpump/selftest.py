@@ -177,9 +177,18 @@ class SelfTest:
         why = self.refusal(ctl, modes)
         if why is not None:
             return why
+        plan = PLANS[MODES.index(modes)]
+        # Every step's module now, at the REPL, before anything changes: the tick does
+        # no file I/O, and a heap too full for them (MemoryError) leaves the unit as it was.
+        modules = {}
+        for name in plan:
+            module = STEPS[name][0]
+            if module not in modules:
+                modules[module] = lazy.use(module)
         self._clear()
+        self._modules = modules
         self.modes = modes
-        self.plan = PLANS[MODES.index(modes)]
+        self.plan = plan
         self.checks = []
         self.start_up_s = ctl.uptime_s
         sn = ctl.sensors
@@ -188,12 +197,6 @@ class SelfTest:
         s = ctl.settings()
         s["mode"] = "off"
         ctl.apply_settings(s)
-        # Every step's module now, at the REPL: the tick does no file I/O, and a heap too
-        # full for them refuses the start instead of failing a step.
-        for name in self.plan:
-            module = STEPS[name][0]
-            if module not in self._modules:
-                self._modules[module] = lazy.use(module)
         self.active = True
         self.line(
             "self-test started (%s): %s; about 10-12 min"

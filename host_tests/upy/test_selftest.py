@@ -7,7 +7,8 @@ MicroPython; the plant-model runs are in host_tests/test_selftest.py.
 
 import sys
 
-from check import eq
+from check import eq, raises
+from heatpump import lazy
 from heatpump.selftest import SelfTest
 from heatpump.selftest_report import report_text
 from replay_rig import Rig
@@ -103,3 +104,24 @@ def test_the_tick_imports_nothing_while_the_test_runs():
     rep = finish(r)
     eq(rep["result"], "pass", report_text(rep))
     eq(sorted(set(sys.modules) - before), [], "modules imported by the ticks")
+
+
+def test_a_heap_too_full_for_the_steps_refuses_the_start_and_changes_nothing():
+    r = rig()
+    r.hp.set(mode="cool", setpoint=22)
+    real = lazy.use
+
+    def full(name):
+        if name == "selftest_runs":
+            raise MemoryError("memory allocation failed, allocating 5939 bytes")
+        return real(name)
+
+    lazy.use = full
+    try:
+        e = raises(MemoryError, r.hp.selftest)
+    finally:
+        lazy.use = real
+    assert "not enough free heap" in str(e) and "runs on" in str(e), e
+    eq(r.ctl.mode, "cool", "the mode stays")
+    eq(r.ctl.selftest.active, False, "no test running")
+    eq(r.hp.selftest()["started"], True, "once there is room, it starts")
