@@ -49,9 +49,6 @@ class HourRing:
         i = self._next - k
         return ages[i + len(ages) if i < 0 else i]
 
-    def size(self):
-        return len(self._ages)
-
     def clear(self):
         ages = self._ages
         for i in range(len(ages)):
