@@ -14,50 +14,12 @@ from heatpump import sequencer as Q
 from heatpump.api import Screen, Table
 from heatpump.fault_text import TEXT as FAULT_TEXT
 from heatpump.supervisor import KIND_NAMES
+from heatpump.text import fmt_diff, fmt_dur, fmt_temp, to_units
 from heatpump.thermostat import SIDE_COOL, SIDE_HEAT
 
 LET_GO = True  # lazy.call lets this module go once the call that loaded it returns
 
 _SET_KEYS = ("mode", "setpoint", "fan", "speed")
-
-
-def fmt_temp(dC, units="C"):
-    """'21.5 C' / '70.7 F' from tenths of a degree C, in integer arithmetic."""
-    if units == "F":
-        t = dC * 9
-        t = (t + 2 if t >= 0 else t - 2) // 5 + 320  # tenths of F, rounded
-    else:
-        t = dC
-    sign = "-" if t < 0 else ""
-    t = -t if t < 0 else t
-    return "%s%d.%d %s" % (sign, t // 10, t % 10, units)
-
-
-def to_units(dC, units="C"):
-    """A temperature as a number in the display unit (for dicts)."""
-    if units == "F":
-        return round(dC * 9 / 50 + 32, 1)
-    return dC / 10
-
-
-def fmt_diff(dK, units="C"):
-    """'3.5 K' / '6.3 F' from a difference in tenths of a kelvin."""
-    t = (dK * 9 + (2 if dK >= 0 else -2)) // 5 if units == "F" else dK
-    sign = "-" if t < 0 else ""
-    t = -t if t < 0 else t
-    return "%s%d.%d %s" % (sign, t // 10, t % 10, "F" if units == "F" else "K")
-
-
-def fmt_dur(s):
-    """'1d 02:03:04', '2:03:04', '3:04'."""
-    d, s = divmod(int(s), 86400)
-    h, s = divmod(s, 3600)
-    m, s = divmod(s, 60)
-    if d:
-        return "%dd %02d:%02d:%02d" % (d, h, m, s)
-    if h:
-        return "%d:%02d:%02d" % (h, m, s)
-    return "%d:%02d" % (m, s)
 
 
 def _detail(i, detail, units):

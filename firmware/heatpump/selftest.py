@@ -39,14 +39,8 @@ from heatpump import faults as F
 from heatpump import lazy
 from heatpump import sensors as S
 from heatpump import thermostat as T
-from heatpump.selftest_report import (
-    check_entry,
-    finished_report,
-    gpio_str,
-    load_report,
-    save_report,
-    t_str,
-)
+from heatpump.selftest_report import check_entry, finished_report, load_report, save_report
+from heatpump.text import fmt_temp, gpio_str
 
 LET_GO = True  # lazy.call lets this module go once the call that loaded it returns
 
@@ -159,9 +153,9 @@ class SelfTest:
         why_cool, why_heat = _outdoor_limits(ctl, out)
         msgs = []
         if why_cool and modes != "heat":
-            msgs.append("cooling cannot be tested at %s outdoors: %s" % (t_str(out), why_cool))
+            msgs.append("cooling cannot be tested at %s outdoors: %s" % (fmt_temp(out), why_cool))
         if why_heat and modes != "cool":
-            msgs.append("heating cannot be tested at %s outdoors: %s" % (t_str(out), why_heat))
+            msgs.append("heating cannot be tested at %s outdoors: %s" % (fmt_temp(out), why_heat))
         if not msgs:
             return None
         if why_cool and why_heat:
@@ -324,7 +318,7 @@ class SelfTest:
         name = S.NAMES[i]
         title = name.replace("_", " ") + " sensor"
         lo, hi = PLAUSIBLE[i]
-        limit = "%s..%s" % (t_str(lo), t_str(hi))
+        limit = "%s..%s" % (fmt_temp(lo), fmt_temp(hi))
         where = gpio_str(ctl.board.thermistors.get(name))
         if sn.fault[i]:
             kind = S.KIND_NAMES[sn.fault[i]]
@@ -353,13 +347,13 @@ class SelfTest:
             return self.fail(
                 ctl,
                 title,
-                t_str(v),
+                fmt_temp(v),
                 v / 10,
                 limit,
                 "the %s reads %s, not a plausible value here: check the thermistor type and "
-                "divider in the board file, and the wiring%s" % (title, t_str(v), where),
+                "divider in the board file, and the wiring%s" % (title, fmt_temp(v), where),
             )
-        return self.check(title, t_str(v), v / 10, limit, True)
+        return self.check(title, fmt_temp(v), v / 10, limit, True)
 
     # ---- status, persistence (REPL and app; they allocate) ------------------------------
 
@@ -400,22 +394,22 @@ def _outdoor_limits(ctl, out):
     code = pr.outdoor_block(T.SIDE_COOL)
     if code == F.COOL_TOO_COLD:
         why_cool = "the unit does not cool below %s outdoors (cool_min_outdoor_dC, E5)" % (
-            t_str(cfg["cool_min_outdoor_dC"])
+            fmt_temp(cfg["cool_min_outdoor_dC"])
         )
     elif code == F.COOL_TOO_HOT:
         why_cool = "the unit does not cool above %s outdoors (cool_max_outdoor_dC, E6)" % (
-            t_str(cfg["cool_max_outdoor_dC"])
+            fmt_temp(cfg["cool_max_outdoor_dC"])
         )
     why_heat = None
     if pr.outdoor_block(T.SIDE_HEAT) == F.HEAT_LOCKOUT:
         why_heat = (
             "the heat pump is locked out below %s outdoors, until it is above %s "
             "(heat_lockout_dC, heat_unlock_dC, E4)"
-            % (t_str(cfg["heat_lockout_dC"]), t_str(cfg["heat_unlock_dC"]))
+            % (fmt_temp(cfg["heat_lockout_dC"]), fmt_temp(cfg["heat_unlock_dC"]))
         )
     elif out > HEAT_MAX_OUTDOOR_dC:
         why_heat = (
             "a heating run on a day this warm can trip the compressor's overload "
-            "(the self-test heats up to %s outdoors)" % t_str(HEAT_MAX_OUTDOOR_dC)
+            "(the self-test heats up to %s outdoors)" % fmt_temp(HEAT_MAX_OUTDOOR_dC)
         )
     return why_cool, why_heat

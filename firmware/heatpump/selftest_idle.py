@@ -9,7 +9,7 @@ from micropython import const
 from heatpump import lazy
 from heatpump import sensors as S
 from heatpump import thermostat as T
-from heatpump.selftest_report import gpio_str, k_str, mmss, t_str
+from heatpump.text import fmt_diff, fmt_temp, gpio_str, mmss
 
 LET_GO = True  # lazy.call lets this module go once the call that loaded it returns
 
@@ -59,11 +59,11 @@ class Sensors:
                 "compressor off; they should agree within %s: check that the room sensor "
                 "sits in the return air at the filter and the coil sensor is clipped to the "
                 "coil, and both sensors' parts and dividers in the board file"
-                % (t_str(room), t_str(coil), SETTLE_MS // 1000, k_str(AGREE_dK))
+                % (fmt_temp(room), fmt_temp(coil), SETTLE_MS // 1000, fmt_diff(AGREE_dK))
             )
-        agreed = "%s apart" % k_str(d)
+        agreed = "%s apart" % fmt_diff(d)
         if t.check(
-            "room and indoor coil agree", agreed, d / 10, "<= %s" % k_str(AGREE_dK), ok, msg
+            "room and indoor coil agree", agreed, d / 10, "<= %s" % fmt_diff(AGREE_dK), ok, msg
         ):
             t.next(ctl)
         else:
@@ -85,7 +85,7 @@ class Sensors:
         self.agreeing = True
         t.say(
             "room and indoor coil must agree within %s after %d s with the compressor "
-            "off and the indoor fan on" % (k_str(AGREE_dK), SETTLE_MS // 1000)
+            "off and the indoor fan on" % (fmt_diff(AGREE_dK), SETTLE_MS // 1000)
         )
 
 

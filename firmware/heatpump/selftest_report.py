@@ -8,8 +8,8 @@
 
 The step machine (selftest.py) builds entries and the report as the test runs; this
 module says what they hold and how they read. Temperatures are in C and K, whatever
-`units` says: `t_str`, `k_str` and `mmss` format them in integer arithmetic, so the
-progress lines cost no float work on the board.
+`units` says (text.py formats them in integer arithmetic, so the progress lines cost
+no float work on the board).
 """
 
 import sys
@@ -23,40 +23,6 @@ RESULTS = ("pass", "fail", "cancelled")  # how a finished self-test ends
 def default_path():
     """DEFAULT_PATH on the board; None on CPython (the simulator keeps it in RAM)."""
     return DEFAULT_PATH if sys.implementation.name == "micropython" else None
-
-
-# ---- formatting ------------------------------------------------------------------
-
-
-def t_str(dC):
-    """'21.3 C' from tenths, in integer arithmetic."""
-    return _tenths(dC) + " C"
-
-
-def k_str(dK):
-    return _tenths(dK) + " K"
-
-
-def _tenths(v):
-    sign = "-" if v < 0 else ""
-    v = -v if v < 0 else v
-    return "%s%d.%d" % (sign, v // 10, v % 10)
-
-
-def mmss(ms):
-    """'2:05' from ms, rounded up: a wait is never shown shorter than it is."""
-    s = (ms + 999) // 1000
-    return "%d:%02d" % (s // 60, s % 60)
-
-
-def gpio_str(spec):
-    """' (GPIO36)' from a board entry: a thermistor dict, a relay or input tuple."""
-    pin = None
-    if isinstance(spec, dict):
-        pin = spec.get("pin")
-    elif isinstance(spec, tuple) and spec:
-        pin = spec[0]
-    return " (GPIO%d)" % pin if isinstance(pin, int) else ""
 
 
 # ---- the report ------------------------------------------------------------------

@@ -11,7 +11,7 @@ from heatpump import lazy
 from heatpump import sensors as S
 from heatpump import sequencer as Q
 from heatpump import thermostat as T
-from heatpump.selftest_report import gpio_str, k_str, mmss, t_str
+from heatpump.text import fmt_diff, fmt_temp, gpio_str, mmss
 
 LET_GO = True  # lazy.call lets this module go once the call that loaded it returns
 
@@ -128,7 +128,7 @@ class Run(_Compressor):
         out = " and the outdoor fan" if ctl.seq.has_outdoor_fan else ""
         self.t.say(
             "compressor on%s: room %s, indoor coil %s"
-            % (out, t_str(self.room0), t_str(self.coil0))
+            % (out, fmt_temp(self.room0), fmt_temp(self.coil0))
         )
 
     def update(self, ctl, dt_ms):
@@ -165,7 +165,7 @@ class Run(_Compressor):
             self.reach_ms = self.run_ms
             t.say(
                 "coil %s %s room air after %d s"
-                % (k_str(d), "below" if cool else "above", self.run_ms // 1000)
+                % (fmt_diff(d), "below" if cool else "above", self.run_ms // 1000)
             )
         if self.run_ms < window:
             if t.due():
@@ -186,10 +186,10 @@ class Run(_Compressor):
             "%d s: coil %s, %s %s room air (needs %s %s %d s)"
             % (
                 self.run_ms // 1000,
-                t_str(coil),
-                k_str(d if d > 0 else -d),
+                fmt_temp(coil),
+                fmt_diff(d if d > 0 else -d),
                 "below" if (d >= 0) == cool else "above",
-                k_str(limit_dK),
+                fmt_diff(limit_dK),
                 "within" if cool else "with the fan on at",
                 window // 1000,
             )
@@ -201,20 +201,20 @@ class Run(_Compressor):
         if self.side == T.SIDE_COOL:
             t.cool_move = moved
             ok = self.reach_ms >= 0
-            when = " (%s after %d s)" % (k_str(limit_dK), self.reach_ms // 1000) if ok else ""
-            measured = "%s below room after %d s%s" % (k_str(d), w_s, when)
-            limit = ">= %s below room within %d s" % (k_str(limit_dK), w_s)
+            when = " (%s after %d s)" % (fmt_diff(limit_dK), self.reach_ms // 1000) if ok else ""
+            measured = "%s below room after %d s%s" % (fmt_diff(d), w_s, when)
+            limit = ">= %s below room within %d s" % (fmt_diff(limit_dK), w_s)
         else:
             t.heat_move = moved
             ok = d >= limit_dK and counts
             when = ""
             if self.reach_ms >= 0:
                 when = " (%s with the fan on after %d s)" % (
-                    k_str(limit_dK),
+                    fmt_diff(limit_dK),
                     self.reach_ms // 1000,
                 )
-            measured = "%s above room after %d s%s" % (k_str(d), w_s, when)
-            limit = ">= %s above room after %d s, indoor fan on" % (k_str(limit_dK), w_s)
+            measured = "%s above room after %d s%s" % (fmt_diff(d), w_s, when)
+            limit = ">= %s above room after %d s, indoor fan on" % (fmt_diff(limit_dK), w_s)
         msg = "" if ok else self._weak(d, moved, counts, limit_dK, w_s)
         if t.check(_side_name(self.side), measured, d / 10, limit, ok, msg):
             t.next(ctl)
@@ -229,7 +229,7 @@ class Run(_Compressor):
                 "the indoor coil did not move (%s in %d s): the compressor does not "
                 "seem to pump. Check that it runs (hum, warm discharge line), its "
                 "contactor and the compressor relay's wiring, and that the coil sensor "
-                "is clipped to the coil" % (k_str(moved), w_s)
+                "is clipped to the coil" % (fmt_diff(moved), w_s)
             )
         if not counts:
             return (
@@ -240,7 +240,12 @@ class Run(_Compressor):
             "Check the filter and both coils are clean, the outdoor fan runs, the "
             "refrigerant charge (a technician's job), and that the unit is big "
             "enough (python -m tools.sizing)"
-            % (_side_name(self.side), k_str(d), "below" if cool else "above", k_str(limit_dK))
+            % (
+                _side_name(self.side),
+                fmt_diff(d),
+                "below" if cool else "above",
+                fmt_diff(limit_dK),
+            )
         )
 
     def _valve_fail(self, ctl, moved):
@@ -252,7 +257,7 @@ class Run(_Compressor):
             "coil %s %s in %s"
             % (
                 "rose" if moved > 0 else "fell",
-                k_str(moved if moved > 0 else -moved),
+                fmt_diff(moved if moved > 0 else -moved),
                 _side_name(self.side),
             ),
             moved / 10,
@@ -342,9 +347,9 @@ class Valve:
         cool, heat = t.cool_move, t.heat_move
         parts = []
         if cool is not None:
-            parts.append("cooling %s" % k_str(cool))
+            parts.append("cooling %s" % fmt_diff(cool))
         if heat is not None:
-            parts.append("heating %s%s" % ("+" if heat > 0 else "", k_str(heat)))
+            parts.append("heating %s%s" % ("+" if heat > 0 else "", fmt_diff(heat)))
         ok = (cool is None or cool <= -MOVED_dK) and (heat is None or heat >= MOVED_dK)
         tested = "both modes" if t.modes == "both" else t.modes + "ing only"
         t.check(
