@@ -45,9 +45,11 @@ def _relay_pins(relays, problems):
 def relays_off():
     """Drive every relay pin of the board file to its OFF level; return how many."""
     done = 0
+    if machine is None:
+        return done
     for name, pin, level in _RELAYS:
         try:
-            machine.Pin(pin, machine.Pin.OUT, value=level)  # type: ignore[union-attr]
+            machine.Pin(pin, machine.Pin.OUT, value=level)
             done += 1
         except Exception as e:
             print("boot: relay %s (pin %d) not driven OFF: %r" % (name, pin, e))
@@ -55,16 +57,18 @@ def relays_off():
 
 
 def _button_held(pin_no):
+    if machine is None:
+        return False
     try:
-        pin = machine.Pin(pin_no, machine.Pin.IN, machine.Pin.PULL_UP)  # type: ignore[union-attr]
+        pin = machine.Pin(pin_no, machine.Pin.IN, machine.Pin.PULL_UP)
     except Exception:  # no pull-up on this pin: the board has its own
-        pin = machine.Pin(pin_no, machine.Pin.IN)  # type: ignore[union-attr]
+        pin = machine.Pin(pin_no, machine.Pin.IN)
     low = 0
     for _ in range(_WINDOW_MS // _STEP_MS):
         low = low + 1 if pin.value() == 0 else 0
         if low >= 3:
             return True
-        time.sleep_ms(_STEP_MS)  # type: ignore[attr-defined]
+        time.sleep_ms(_STEP_MS)
     return False
 
 

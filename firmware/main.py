@@ -13,7 +13,7 @@ if _g.get("HEATPUMP_SAFE_BOOT"):
     print("main: and reset (machine.reset()); relays_off() drives every relay OFF again")
 else:
     try:
-        from heatpump import app  # pyright: ignore[reportAttributeAccessIssue]
+        from heatpump import app
     except ImportError as _e:
         app = None
         print("main: cannot start the app: heatpump.app did not import (%s);" % _e)

@@ -334,7 +334,7 @@ def test_a_new_start_takes_the_saved_settings_and_counters(tmp_path):
     loop.create_task(room(hal, loop))
     loop.run(app.main(), until_ms=30 * MIN_MS)
     app.stop("test")  # an orderly stop saves the counters now
-    run_s = app.ctl.seq.run_s
+    run_s = app.ctl.seq.tally.run_s
     assert run_s > 0
     again = make_app(RigHAL(), None, flash)
     assert again.ctl.settings() == {
@@ -343,7 +343,7 @@ def test_a_new_start_takes_the_saved_settings_and_counters(tmp_path):
         "fan": "auto",
         "speed": "low",
     }
-    assert again.ctl.seq.starts == 1 and again.ctl.seq.run_s == run_s
+    assert again.ctl.seq.tally.starts == 1 and again.ctl.seq.tally.run_s == run_s
 
 
 def test_a_corrupt_settings_file_boots_with_defaults_raises_c1_and_is_kept(tmp_path):

@@ -444,7 +444,7 @@ def test_defrost_step_soft_shifts_the_valve_both_ways():
     r = rig(HEAT, WINTER)  # the devkit board has aux heat
     r.ctl.defrost = ScriptedDefrost(r.ctl.hal, 600, 900)
     r.run(1100)
-    starts_counted = r.ctl.seq.starts_in_hour()
+    starts_counted = r.ctl.seq.tally.starts_in_hour()
     assert r.timeline(since_s=500) == [
         (600, "compressor", False),  # soft shift: compressor off ...
         (600, "reversing_valve", True),  # ... valve to cooling while it is off

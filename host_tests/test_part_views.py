@@ -22,6 +22,8 @@ PARTS = {  # the attribute a part goes by -> (its module, its class)
     "seq": ("sequencer", "Sequencer"),
     "protect": ("protect", "Protect"),
     "defrost": ("defrost", "Defrost"),
+    "air": ("air", "Air"),  # the sequencer's parts
+    "tally": ("tally", "Tally"),
 }
 PARAMS = {"seq": "seq", "pr": "protect"}  # parameter names that stand for a part
 SWAPPABLE = {"hal"}  # the view's own words: a bench may swap the HAL

@@ -60,17 +60,15 @@ def exc_text(e):
     return type(e).__name__ + (": " + text if text else "")
 
 
-def _traceback(e):
-    """The traceback of e as text (both interpreters), for the console."""
+def _show_traceback(e, say):
+    """The traceback of e on the console. On the board straight to it: no buffer to
+    grow in a heap that a MemoryError may have left full."""
     if hasattr(sys, "print_exception"):
-        import io
-
-        buf = io.StringIO()
-        sys.print_exception(e, buf)  # type: ignore[attr-defined]
-        return buf.getvalue()  # pyright: ignore[reportAttributeAccessIssue]
+        sys.print_exception(e)
+        return
     import traceback
 
-    return "".join(traceback.format_exception(type(e), e, e.__traceback__))
+    say("".join(traceback.format_exception(type(e), e, e.__traceback__)))
 
 
 class AsyncioClock:
@@ -356,7 +354,7 @@ class App:
         self.last_crash = text
         self.record("A1")
         self.say("app: crash in the " + text)
-        self.say(_traceback(e))
+        _show_traceback(e, self.say)
         now = self.hal.ticks_ms()
         recent = [t for t in self.crash_ms if ticks_diff(now, t) < _CRASH_WINDOW_MS]
         recent.append(now)

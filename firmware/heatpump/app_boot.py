@@ -99,7 +99,7 @@ def stores(folder="/", fs=None):
 def find_repl(say=print):
     """aiorepl's REPL task, or None after saying how to install it."""
     try:
-        import aiorepl  # pyright: ignore[reportMissingImports]
+        import aiorepl
     except ImportError:
         say(AIOREPL_HINT)
         return None

@@ -117,7 +117,12 @@ class Commands:
             lines.append("self-test running: %s (hp.selftest_progress())" % st["selftest"])
         lines.append(
             "up %s   compressor starts %d (%d in the last hour), run %s"
-            % (fmt_dur(ctl.uptime_s), seq.starts, seq.starts_in_hour(), fmt_dur(seq.run_s))
+            % (
+                fmt_dur(ctl.uptime_s),
+                seq.tally.starts,
+                seq.tally.starts_in_hour(),
+                fmt_dur(seq.tally.run_s),
+            )
         )
         return lines
 
@@ -290,11 +295,11 @@ class Commands:
         ctl = self.ctl
         seq = ctl.seq
         out = Screen(ctl.counters())
-        out["starts_last_hour"] = seq.starts_in_hour()
+        out["starts_last_hour"] = seq.tally.starts_in_hour()
         out["uptime_s"] = ctl.uptime_s
         lines = [
             "compressor starts %d (%d in the last hour), run %s"
-            % (seq.starts, seq.starts_in_hour(), fmt_dur(seq.run_s)),
+            % (seq.tally.starts, seq.tally.starts_in_hour(), fmt_dur(seq.tally.run_s)),
             "up %s" % fmt_dur(ctl.uptime_s),
         ]
         if "defrosts" in out:

@@ -1,143 +1,29 @@
-"""One control tick: measure -> decide -> actuate, pure and allocation-free.
+"""The controller the app and the REPL hold: the control tick (control.py) and what
+the rest of the unit asks of it.
 
     ctl = Controller(hal, config=None, settings=None)
     ctl.tick()        # the app calls it once a second
 
-The tick reads time once (dt_ms = ticks_diff(now, last), never a comparison of clock
-stamps), reads the thermistors and inputs through the HAL, steps the thermostat, the
-defrost hook, the protections, and hands the result to the sequencer, the only
-writer of relays. No sleeping, printing, file I/O or wall clock; the same inputs
-give the same relays on CPython and MicroPython.
-
-What the simulator and the invariant checker read after each tick (no allocation):
-`mode`, `state` (see STATES), `demand` (thermostat.DEMAND_NAMES), `faults_active`
-(flags per faults.ORDER), `starts`, `defrost_active`. `view()` builds a dict of them
-(it allocates: for the simulator and tests, not for the tick).
-
-Hooks:
-- defrost: `ctl.defrost`, the controller's own defrost.Defrost, built with it (the
-  unit needs one); a test may replace it with another object with
-  `update(dt_ms, heat_side, heat_ok, seq, sensors) -> bool` (True: a defrost step is
-  active), or set it to None for the core without defrost. It runs after the
-  thermostat, is told whether the thermostat is on the heating side and no protection
-  blocks heating, and asks the sequencer (heating(), melting(), run_age_ms(),
-  min_run_left_ms()) and the sensors (dC, ok); the sequencer does the soft valve
-  shift (see sequencer.py).
-- self-test: set `ctl.selftest` to a selftest.SelfTest. While its `active` is true,
-  its `update(ctl, dt_ms)` runs in the thermostat's place: its `demand`, `side`,
-  `fan_on` and `level` go to the protections and the sequencer (defrost and aux heat
-  wait), so the sequencer's timers and the protections hold during the test.
-- persistence: `snapshot()` returns settings, config and counters as plain dicts;
-  `restore_counters(d)` puts counters back; settings and config go in through the
-  constructor (validated).
+- settings (mode, setpoint, fan, speed) and config go in through the constructor
+  (validated) and through apply_settings() / set_config();
+- faults: fault_active(code), active_codes(), record_fault(), clear();
+- what survives a reset (records.py): `snapshot()` returns settings, config and
+  counters as plain dicts, `restore_counters(d)` puts counters back; history() and
+  restore_history() the compressor's last hour;
+- `view()` builds a dict of what the simulator and tests record per tick (it
+  allocates: not for the tick).
 """
-
-from micropython import const
 
 from heatpump import config as C
 from heatpump import faults as F
-from heatpump import lazy
+from heatpump import records
 from heatpump import sensors as S
 from heatpump import thermostat as T
-from heatpump.defrost import Defrost
-from heatpump.protect import Protect
-from heatpump.sequencer import Sequencer
-from heatpump.supervisor import K_DEFROST, K_NONE, K_SELFTEST, Supervisor
-from heatpump.ticks import ticks_diff
-
-# A tick further than this from the last counts as this long (2.3 h): longer than
-# any timer, and it keeps every product of dt a small int on the board.
-_MAX_DT_MS = const(1 << 23)
-
-# Sensors each side needs (sensors module indexes); a fault on one stops that side.
-# Not the outdoor coil: without it defrost.py falls back to timed defrosts.
-_COOL_NEEDS = (S.ROOM, S.INDOOR_COIL)
-_HEAT_NEEDS = (S.ROOM, S.INDOOR_COIL, S.OUTDOOR)
-
-STATES = (
-    "off",
-    "fan",
-    "idle",
-    "waiting",
-    "lockout",
-    "heating",
-    "cooling",
-    "drying",
-    "aux heat",
-    "defrost",
-    "self-test",
-)
+from heatpump.control import Control
 
 
-def _tables(board):
-    """Each sensor's adc_table.Table (None where the board has none). The thermistor
-    models (float work) are loaded for this and let go after."""
-    th = lazy.use("thermistor")
-    try:
-        tables: list = [None] * S.N_SENSORS
-        for i in range(S.N_SENSORS):
-            spec = board.thermistors.get(S.NAMES[i])
-            if spec is not None:
-                tables[i] = th.Channel(spec, board.adc).table()
-        return tables
-    finally:
-        lazy.drop("thermistor")
-
-
-class Controller:
-    def __init__(self, hal, config=None, settings=None):
-        with lazy.Held("config_rules"):  # every part below asks the rules
-            self._build(hal, config, settings)
-
-    def _build(self, hal, config, settings):
-        self.hal = hal
-        board = hal.board
-        self.board = board
-        self.cfg = cfg = C.merge(C.defaults(), config or {})  # ValueError names a bad value
-        self.sensors = S.Sensors(_tables(board), cfg)
-        self.has_condensate = "condensate_full" in board.inputs
-        self.has_aux_cutout = "aux_limit" in board.inputs  # the aux element's thermal cutout
-        self.thermostat = T.Thermostat(cfg)
-        self.protect = Protect(self.sensors, cfg, self.has_condensate)
-        self.seq = Sequencer(hal, board, cfg)
-        self.speeds = self.seq.speeds  # the fan speeds this board offers
-        self.defrost = Defrost(cfg)  # the defrost hook (see the module doc)
-        self.selftest = None  # the self-test hook (see the module doc)
-        self._report_path = None  # where a self-test keeps its report (None: the default)
-        self.supervisor = Supervisor(cfg)  # bounds every compressor-on state
-        self.defrost_active = False
-        self.condensate_full = False
-        self.uptime_s = 0
-        self._up_rem_ms = 0
-        self._settings(settings)
-        self.demand = T.DEMAND_NAMES[T.OFF]
-        self.state = "off"
-        self.dt_ms = 0
-        self._last_ms = hal.ticks_ms()
-        # After power-up the compressor waits as if it had just stopped, plus a random
-        # delay, so a street of units does not restart at once after an outage.
-        self.seq.boot(hal.random_ms(self.cfg["boot_delay_s"] * 1000))
-
+class Controller(Control):
     # ---- settings and config ---------------------------------------------------
-
-    def _settings(self, settings):
-        s = C.setting_defaults(self.speeds)
-        for key in settings or {}:
-            value = settings[key]
-            if key == "setpoint":
-                s["setpoint_dC"] = C.setpoint_to_dC(value, "C")
-            else:
-                s[key] = C.validate_setting(key, value, self.speeds)
-        self.apply_settings(s)
-
-    def apply_settings(self, s):
-        """Take a complete, validated settings dict (see config.check_settings)."""
-        self.mode = s["mode"]
-        self.mode_i = C.MODES.index(self.mode)
-        self.setpoint_dC = s["setpoint_dC"]
-        self.fan = s["fan"]
-        self.speed = s["speed"]
-        self.level = self.speeds.index(self.speed) + 1
 
     def settings(self):
         return {
@@ -147,17 +33,6 @@ class Controller:
             "speed": self.speed,
         }
 
-    def _apply_config(self, cfg):
-        self.cfg = cfg
-        self.sensors.configure(cfg)
-        self.thermostat.configure(cfg)
-        self.protect.configure(cfg)
-        self.seq.configure(cfg)
-        self.supervisor.configure(cfg)
-        configure = getattr(self.defrost, "configure", None)
-        if configure is not None:
-            configure(cfg)  # the defrost hook follows hp.config() too
-
     def set_config(self, changes):
         """Apply config changes, all checked first (ValueError: nothing changed)."""
         new = C.merge(self.cfg, changes)
@@ -165,191 +40,6 @@ class Controller:
         for key in new:  # in place: the dict kept since boot stays where it is in the heap
             cfg[key] = new[key]
         self._apply_config(cfg)
-
-    # ---- the tick ----------------------------------------------------------------
-
-    def tick(self):
-        """One control period: measure, decide, protect, bound, actuate."""
-        dt = self._clock()
-        self.seq.age(dt)
-        self._measure(dt)
-        sn = self.sensors
-        th = self.thermostat
-        demand = th.update(self.mode_i, self.setpoint_dC, sn.dC[S.ROOM], sn.ok[S.ROOM], dt)
-        side = th.side
-        st = self.selftest
-        testing = st is not None and st.active
-        if testing and st is not None:
-            st.update(self, dt)  # the self-test asks instead of the thermostat
-            demand = st.demand
-            side = st.side
-        defrost = False
-        d = self.defrost
-        if d is not None and not testing:
-            heat_side = th.side == T.SIDE_HEAT
-            defrost = bool(d.update(dt, heat_side, not self.protect.heat_block, self.seq, sn))
-        self._protect(dt, side, defrost)
-        calling = demand == T.HEAT or demand == T.COOL or demand == T.DRY
-        self._actuate(dt, demand, side, calling, defrost, testing)
-        self.demand = T.DEMAND_NAMES[demand]
-        self.state = self._state(demand, calling, side)
-
-    def _clock(self):
-        # The time since the last tick (bounded: a stalled loop is not a leap), and
-        # the uptime.
-        now = self.hal.ticks_ms()
-        dt = ticks_diff(now, self._last_ms)
-        self._last_ms = now
-        if dt < 0:
-            dt = 0
-        elif dt > _MAX_DT_MS:
-            dt = _MAX_DT_MS
-        self.dt_ms = dt
-        t = self._up_rem_ms + dt
-        self.uptime_s += t // 1000
-        self._up_rem_ms = t % 1000
-        return dt
-
-    def _measure(self, dt):
-        sn = self.sensors
-        # In a defrost step and its drip the indoor coil, with no air over it, may leave
-        # its sensor's range; nothing then needs it (the melt ends on the outdoor coil or
-        # time, and the supervisor bounds it), so its readings are not judged and the
-        # defrost does not abort itself on S2. A broken sensor is S2 once the pause ends.
-        sn.hold(S.INDOOR_COIL, self.defrost_active or self.seq.in_shift_pause())
-        sn.read(self.hal, dt)
-        if self.has_condensate:
-            self.condensate_full = self.hal.read_input("condensate_full")
-
-    def _protect(self, dt, side, defrost):
-        pr = self.protect
-        pr.update(dt, self.uptime_s, side, self.seq, self.condensate_full, defrost)
-        d = self.defrost
-        if d is not None:
-            not_clearing = getattr(d, "not_clearing", False)
-            pr.set_code(F.DEFROST, not_clearing, getattr(d, "last_coil", 0) if not_clearing else 0)
-
-    def _actuate(self, dt, demand, side, calling, defrost, testing):
-        # What the compressor should do, bounded by the supervisor, then the relays.
-        seq = self.seq
-        pr = self.protect
-        if defrost:
-            want = True
-            side = T.SIDE_COOL
-            force = pr.heat_block
-        else:
-            blocked = self._blocked(side)
-            want = calling and not blocked and self._ready(side)
-            force = blocked
-            running = seq.running()
-            if running != T.SIDE_NONE and running != side:
-                force = force or self._blocked(running)
-        comp = self.hal.relay("compressor")
-        # (The end of a melt run is the defrost's soft shift, not a hold.)
-        stop_wanted = (
-            comp and not defrost and not seq.melting() and (not want or side != seq.running())
-        )
-        tripped = self.supervisor.check(dt, comp, defrost, testing, stop_wanted)
-        if tripped != K_NONE:
-            force = True
-            if self._end_overrun(tripped):
-                defrost = want = False
-        self.defrost_active = defrost
-        st = self.selftest
-        sn = self.sensors
-        seq.apply(
-            want,
-            side,
-            force,
-            defrost,
-            st.level if testing and st is not None else self._level(),
-            self._fan_on(pr, testing),
-            self._aux(demand, defrost, testing),
-            sn.ok[S.INDOOR_COIL],
-            sn.dC[S.INDOOR_COIL],
-        )
-        if tripped != K_NONE and self.hal.relay("compressor"):
-            seq.all_off()  # the bound holds even if the sequencer did not stop it
-        elif pr.active[F.SUPERVISOR] and seq.comp_on:
-            pr.set_code(F.SUPERVISOR, False, 0)
-
-    def _end_overrun(self, tripped):
-        # The supervisor found a state past its bound: A3 until the next start, and that
-        # state machine reset. True when it was the defrost step.
-        self.protect.set_code(F.SUPERVISOR, True, tripped)
-        if tripped == K_DEFROST:
-            abort = getattr(self.defrost, "abort", None)
-            if abort is not None:
-                abort()
-            return True
-        st = self.selftest
-        if tripped == K_SELFTEST and st is not None:
-            st.cancel(self)
-        return False
-
-    def _level(self):
-        return 1 if self.mode_i == T.M_DRY else self.level
-
-    def _aux(self, demand, defrost, testing):
-        # Aux heat: while the heat pump may not heat (E4, E8, an outdoor sensor), and in
-        # a defrost step to temper the air (the sequencer then runs the indoor fan at its
-        # lowest tap); never with an overheated coil, no room reading, or no working
-        # overheat guard (the indoor coil reading sane now, or the element's own
-        # thermal cutout on the board, closed).
-        pr = self.protect
-        sn = self.sensors
-        if testing or pr.active[F.OVERHEAT] or not sn.ok[S.ROOM]:
-            return False
-        if not (defrost or (demand == T.HEAT and pr.heat_block)):
-            return False
-        if self.has_aux_cutout:
-            return not self.hal.read_input("aux_limit")
-        return sn.sane_now(S.INDOOR_COIL)
-
-    def _fan_on(self, pr, testing):
-        mode = self.mode_i
-        st = self.selftest
-        if testing and st is not None:
-            return st.fan_on or pr.fan_force
-        return mode == T.M_FAN or (mode != T.M_OFF and (self.fan == "continuous" or pr.fan_force))
-
-    def _blocked(self, side):
-        if side == T.SIDE_HEAT:
-            return self.protect.heat_block
-        if side == T.SIDE_COOL:
-            return self.protect.cool_block
-        return False
-
-    def _ready(self, side):
-        # Every sensor this side needs has a trusted reading (not yet read at boot,
-        # or faulted, blocks a start; a fault also raises its code and forces a stop).
-        sn = self.sensors
-        needs = _HEAT_NEEDS if side == T.SIDE_HEAT else _COOL_NEEDS
-        for i in needs:  # noqa: SIM110 (all() over a generator would allocate)
-            if sn.present[i] and not sn.ok[i]:
-                return False
-        return True
-
-    def _state(self, demand, calling, side):
-        seq = self.seq
-        if self.defrost_active or seq.in_shift():
-            return "defrost"
-        st = self.selftest
-        if st is not None and st.active and not seq.comp_on:
-            return "self-test"
-        if seq.comp_on:
-            if seq.running() == T.SIDE_HEAT:
-                return "heating"
-            return "drying" if self.mode_i == T.M_DRY else "cooling"
-        if seq.aux_on:
-            return "aux heat"
-        if self.mode_i == T.M_OFF:
-            return "off"
-        if self.mode_i == T.M_FAN:
-            return "fan"
-        if calling:
-            return "lockout" if self._blocked(side) else "waiting"
-        return "idle"
 
     # ---- faults, counters, views -------------------------------------------------
 
@@ -384,79 +74,27 @@ class Controller:
         (E9 stays while the last hour still has max_early_stops early stops)."""
         return self.protect.clear()
 
-    def shutdown(self):
-        """Every relay off now (the app's way out of the control loop); a defrost under
-        way ends with it, so what follows starts from a plain stop."""
-        self.seq.all_off()
-        abort = getattr(self.defrost, "abort", None)
-        if abort is not None:
-            abort()
-        self.defrost_active = False
-        # The next tick counts time from this stop, not from the last tick: the
-        # min-off timer just started must not lose the time before it.
-        self._last_ms = self.hal.ticks_ms()
-
     @property
     def starts(self):
-        return self.seq.starts
+        return self.seq.tally.starts
 
     def counters(self):
-        log = self.protect.log
-        out = {
-            "starts": self.seq.starts,
-            "run_s": self.seq.run_s,
-            "fault_counts": {F.ORDER[i]: log.counts[i] for i in range(F.N_CODES) if log.counts[i]},
-        }
-        counters = getattr(self.defrost, "counters", None)
-        if counters is not None:
-            out.update(counters())  # defrosts by reason and how they ended
-        return out
+        return records.counters(self.seq, self.protect.log, self.defrost)
 
     # ---- the compressor's history (kept on flash by the app) ------------------------
 
     @property
     def history_gen(self):
         """Changes when history() does (a start, a stop, a lockout): the app then saves."""
-        return self.seq.history_gen + self.protect.history_gen
+        return self.seq.tally.history_gen + self.protect.history_gen
 
     def history(self):
-        """What must survive a reset, as a plain dict (the app writes it to flash): the
-        ages (s) of the last hour's starts, early stops and abnormal resets, the latched
-        lockouts in force, and whether the compressor runs."""
-        starts, early, running = self.seq.history()
-        latched, resets = self.protect.latched()
-        return {
-            "starts_s": starts,
-            "early_stops_s": early,
-            "resets_s": resets,
-            "latched": latched,
-            "running": running,
-        }
+        """What must survive a reset, as a plain dict (records.py)."""
+        return records.history(self.seq, self.protect)
 
     def restore_history(self, d):
-        """Put back history() from before a reset; returns messages for what it refused
-        (the app records C1 for them); what is good is kept."""
-        refused = []
-        if not isinstance(d, dict):
-            return ["history is %s, not a dict" % type(d).__name__] if d else []
-        lists = []
-        for key in ("starts_s", "early_stops_s", "resets_s"):
-            v = d.get(key, [])
-            good = [a for a in v if type(a) is int and a >= 0] if isinstance(v, list) else []
-            if not isinstance(v, list) or len(good) != len(v):
-                refused.append("%s=%r: only whole seconds are kept" % (key, v))
-            lists.append(good)
-        running = d.get("running", False)
-        if running is not True and running is not False:
-            refused.append("running=%r: taken as running (the safe reading)" % (running,))
-            running = True
-        latched = d.get("latched", {})
-        if not isinstance(latched, dict):
-            refused.append("latched=%r is not a dict" % (latched,))
-            latched = {}
-        self.seq.restore(lists[0], lists[1], running)
-        refused.extend(self.protect.restore_latched(latched, lists[2]))
-        return refused
+        """Put back history(); returns messages for what it refused (the app records C1)."""
+        return records.restore_history(self.seq, self.protect, d)
 
     def note_reset(self):
         """The last reset was abnormal (watchdog, crash rule): repeated ones lock out (A4)."""
@@ -483,21 +121,7 @@ class Controller:
 
     def restore_counters(self, d):
         """Put back counters from snapshot()["counters"]; ignores what it cannot use."""
-        v = d.get("starts")
-        if isinstance(v, int) and v >= 0:
-            self.seq.restore_counters(v, None)
-        v = d.get("run_s")
-        if isinstance(v, int) and v >= 0:
-            self.seq.restore_counters(None, v)
-        counts = d.get("fault_counts")
-        if isinstance(counts, dict):
-            for code in counts:
-                n = counts[code]
-                if code in F.ORDER and isinstance(n, int) and n >= 0:
-                    self.protect.log.counts[F.index(code)] = n
-        restore = getattr(self.defrost, "restore_counters", None)
-        if restore is not None:
-            restore(d)
+        records.restore_counters(self.seq, self.protect.log, self.defrost, d)
 
     def snapshot(self):
         """Settings, config and counters as plain dicts (what the app persists)."""
@@ -514,6 +138,6 @@ class Controller:
             "faults": self.active_codes(),
             "setpoint_c": self.setpoint_dC / 10,
             "room_c": sn.dC[S.ROOM] / 10 if sn.ok[S.ROOM] else None,
-            "starts": self.seq.starts,
+            "starts": self.seq.tally.starts,
             "compressor": self.seq.comp_on,
         }

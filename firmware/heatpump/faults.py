@@ -105,6 +105,10 @@ class FaultLog:
             self.size += 1
         self.counts[i] += 1
 
+    def restore_count(self, i, n):
+        """Put back a persisted lifetime count."""
+        self.counts[i] = n
+
     def entries(self):
         """[(time_s, code, detail), ...] newest first (allocates: REPL and tests only)."""
         out = []

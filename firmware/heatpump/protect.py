@@ -120,7 +120,7 @@ class Protect:
 
         # E3: heating (heat pump or aux) pushed the coil too hot: too little air.
         if coil_ok:
-            if coil >= self.overheat_dC and (heating or seq.aux_on):
+            if coil >= self.overheat_dC and (heating or seq.air.aux_on):
                 self.set_code(F.OVERHEAT, True, coil)
             elif coil < self.overheat_resume_dC:
                 self.set_code(F.OVERHEAT, False, 0)
@@ -173,6 +173,12 @@ class Protect:
         elif self.active[F.FREEZE] and coil_ok and coil > self.freeze_resume_dC:
             self.set_code(F.FREEZE, False, 0)
             self.freeze_ms = 0
+
+    def blocks(self, side):
+        """A protection blocks `side` now (SIDE_NONE: never blocked)."""
+        if side == SIDE_HEAT:
+            return self.heat_block
+        return side == SIDE_COOL and self.cool_block
 
     def outdoor_block(self, side):
         """The code (faults index) the outdoor temperature blocks `side` with now, by
@@ -262,7 +268,7 @@ class Protect:
         # any case while the last hour has max_early_stops early stops, so no command
         # can buy more than that many short runs in an hour.
         self._resets.age(dt_ms)
-        self._early = n = seq.early_stops_in_hour()
+        self._early = n = seq.tally.early_stops_in_hour()
         if not self.active[F.SHORT_CYCLE] and n >= self.max_early:
             self._lock(F.SHORT_CYCLE, n)
         for i in _TIMED:  # a module tuple: a literal one here would be built each tick

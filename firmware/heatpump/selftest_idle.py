@@ -131,7 +131,7 @@ class Fan:
         self._say(ctl)
 
     def _say(self, ctl):
-        both = " (one motor: both fans)" if ctl.seq.shared_fan else ""
+        both = " (one motor: both fans)" if ctl.seq.air.shared_fan else ""
         self.t.say(
             "indoor fan at %s for %d s%s: look and listen that it runs"
             % (ctl.speeds[self.tap], FAN_STEP_MS // 1000, both)
@@ -144,7 +144,7 @@ class Fan:
         self.ran_ms += dt_ms
         if self.ran_ms < FAN_STEP_MS:
             return
-        taps = ctl.seq.taps
+        taps = ctl.seq.air.taps
         if not ctl.hal.relay(taps[self.tap]):
             self.ok = False
         self.tap += 1

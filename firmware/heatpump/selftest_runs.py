@@ -113,7 +113,7 @@ class Run(_Compressor):
         self.room0 = 0  # room and coil at the compressor start
         self.coil0 = 0
         demand = T.COOL if side == T.SIDE_COOL else T.HEAT
-        t.ask(demand, side, False, len(ctl.seq.taps))
+        t.ask(demand, side, False, len(ctl.seq.air.taps))
         if side == T.SIDE_COOL or not ctl.seq.comp_on:  # after the changeover it runs
             t.say("the compressor starts %s" % _wait_text(ctl))
 
@@ -125,7 +125,7 @@ class Run(_Compressor):
         self.reach_ms = -1
         self.room0 = sn.dC[S.ROOM]
         self.coil0 = sn.dC[S.INDOOR_COIL]
-        out = " and the outdoor fan" if ctl.seq.has_outdoor_fan else ""
+        out = " and the outdoor fan" if ctl.seq.air.has_outdoor_fan else ""
         self.t.say(
             "compressor on%s: room %s, indoor coil %s"
             % (out, fmt_temp(self.room0), fmt_temp(self.coil0))
@@ -156,7 +156,7 @@ class Run(_Compressor):
         else:
             d = coil - sn.dC[S.ROOM]  # the rise above room air
             wrong = -moved >= WRONG_dK
-            counts = seq.tap > 0  # judged with the indoor fan running only
+            counts = seq.air.tap > 0  # judged with the indoor fan running only
         if wrong:
             self._valve_fail(ctl, moved)
             return
@@ -287,7 +287,7 @@ class Changeover(_Compressor):
         self.off_ms = 0  # ... and the compressor has been off this long
         self.valve_ok = True  # the valve never moved with the compressor on
         self.valve_moved = False
-        t.ask(T.HEAT, T.SIDE_HEAT, False, len(ctl.seq.taps))
+        t.ask(T.HEAT, T.SIDE_HEAT, False, len(ctl.seq.air.taps))
         t.say(
             "to heating: the compressor stops after its min run, rests %d s (min off) "
             "and the valve moves while it is off" % (ctl.cfg["min_off_s"])

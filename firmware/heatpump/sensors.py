@@ -10,6 +10,8 @@ Everything is preallocated per channel: the tick allocates nothing.
 
 from micropython import const
 
+from heatpump import lazy
+
 # Every sensor the core knows, in the order of the fault codes S1..S5.
 NAMES = ("room", "indoor_coil", "outdoor", "outdoor_coil", "supply_air")
 ROOM = const(0)
@@ -24,6 +26,26 @@ OPEN = const(1)  # adc_table.OPEN
 SHORT = const(2)  # adc_table.SHORT
 JUMP = const(3)
 KIND_NAMES = ("", "open", "short", "jump")
+
+# Sensors each side needs; a fault on one stops that side. Not the outdoor coil:
+# without it defrost.py falls back to timed defrosts.
+_COOL_NEEDS = (ROOM, INDOOR_COIL)
+_HEAT_NEEDS = (ROOM, INDOOR_COIL, OUTDOOR)
+
+
+def tables(board):
+    """Each sensor's adc_table.Table (None where the board has none). The thermistor
+    models (float work) are loaded for this and let go after."""
+    th = lazy.use("thermistor")
+    try:
+        out: list = [None] * N_SENSORS
+        for i in range(N_SENSORS):
+            spec = board.thermistors.get(NAMES[i])
+            if spec is not None:
+                out[i] = th.Channel(spec, board.adc).table()
+        return out
+    finally:
+        lazy.drop("thermistor")
 
 
 class Sensors:
@@ -56,6 +78,14 @@ class Sensors:
         fault and takes any in-range value, jump or not. Bad readings still count, so a
         broken sensor is a fault at its first bad reading after the hold."""
         self.held[i] = on
+
+    def ready(self, heating):
+        """Every sensor the side needs has a trusted reading (not yet read at boot, or
+        faulted, blocks a start; a fault also raises its code and forces a stop)."""
+        for i in _HEAT_NEEDS if heating else _COOL_NEEDS:  # (all() would allocate)
+            if self.present[i] and not self.ok[i]:
+                return False
+        return True
 
     def sane_now(self, i):
         """Channel i's last reading was good (a guard that acts on it now needs this)."""

@@ -6,41 +6,34 @@ The compressor's timers belong to the compressor, whatever the mode asked for:
   restart together after an outage);
 - min_run_s after every start (oil returns), cut short only by force_stop (a
   protection or fault) or a defrost step;
-- at most max_starts_per_hour starts in any hour: the ages of recent starts sit in
-  a preallocated ring, and a start waits while the N-th most recent is under an hour;
+- at most max_starts_per_hour starts in any hour (its part `tally`, tally.py, keeps
+  the last hour's starts and early stops, and the history the app keeps on flash);
 - every stop before min_run_s, whatever caused it (a protection, a fault, the app's
-  way out), is an early stop: their ages sit in a second ring, and protect.py locks
-  the compressor out (E9) when there are too many in an hour. The end of a defrost's
-  melt run is the defrost's own bounded step, not an early stop.
-Both rings and whether the compressor runs are the history the app keeps on flash
-(history(), restore()), so a reset forgives none of them. A change of min_off_s or
-min_run_s applies to the rest or the run under way, measured from its start.
+  way out), is an early stop, and too many in an hour lock the compressor out (E9,
+  protect.py). The end of a defrost's melt run is the defrost's own bounded step,
+  not an early stop.
+A change of min_off_s or min_run_s applies to the rest or the run under way,
+measured from its start.
 The reversing valve moves only while the compressor is off. A defrost step (the
 hook for defrost.py) does a soft shift: compressor off, valve to cooling, restart
 after valve_shift_s instead of min_off_s, fans off; the same on the way back. Those
 restarts do not count as starts.
-Fans: the indoor fan runs with the compressor in cooling, after anti-cold-blow in
-heating, for fan_overrun_s after cooling or aux heat stops, and whenever the user
-or a protection asks; speed taps break before they make (never two taps on, in the
-order the relays are written). Aux heat runs with the indoor fan, at the lowest
-tap in a defrost step. The outdoor fan runs with the compressor. On a
-shared-motor board one motor moves both air streams, so in heating with a cold
-coil it runs at the lowest tap (the outdoor coil needs air) instead of stopping.
+The air side (indoor fan taps, outdoor fan, aux heat) is its part `air` (air.py):
+with it, the sequencer is the only writer of relays.
 Relays are written only when they change, in a safe order: on a start the valve
 and fans first, the compressor last; on a stop the compressor first.
 
 View: the other parts ask the sequencer through its methods (running(), in_shift(),
-heating(), melting(), ...), and read only these attributes (read-only: the relays and
-the counters as they stand): `comp_on`, `aux_on`, `tap`, `starts`, `run_s`,
-`history_gen`; and, fixed when it is built, `speeds`, `taps`, `has_outdoor_fan`,
-`shared_fan` and `hal` (a bench may swap the HAL). host_tests/test_part_views.py holds
-every module to this.
+heating(), melting(), ...), and read only these attributes (read-only):
+`comp_on`; and, fixed when it is built, `air` and `tally` (each with its own view)
+and `hal` (a bench may swap the HAL). host_tests/test_part_views.py holds every
+module to this.
 """
 
 from micropython import const
 
-from heatpump.config import maximum
-from heatpump.rings import HOUR_MS, HourRing
+from heatpump.air import Air
+from heatpump.tally import Tally
 from heatpump.thermostat import SIDE_COOL, SIDE_HEAT, SIDE_NONE
 
 _RUN_CAP_MS = const(1 << 22)  # run_ms saturates here (70 min, beyond every check)
@@ -53,40 +46,16 @@ W_STARTS = const(3)
 W_SHIFT = const(4)
 WAIT_NAMES = ("", "restart delay after power-up", "min off", "starts per hour", "valve shift")
 
-# Speed names (config.SPEEDS) and the tap relay of each.
-_TAP_RELAYS = (
-    ("low", "fan_indoor_low"),
-    ("medium", "fan_indoor_med"),
-    ("high", "fan_indoor_high"),
-)
-
 
 class Sequencer:
     def __init__(self, hal, board, cfg):
         self.hal = hal
-        has = board.has_relay
         self.valve_is_O = board.valve == "O"  # valve energised in cooling ("O") or heating ("B")
-        self.shared_fan = bool(board.shared_fan_motor)
-        self.has_outdoor_fan = has("fan_outdoor") and not self.shared_fan
-        self.has_aux = has("aux_heat")
-        self.has_valve = has("reversing_valve")
-        taps = []
-        speeds = []
-        for speed, relay in _TAP_RELAYS:
-            if has(relay):
-                taps.append(relay)
-                speeds.append(speed)
-        if not taps:
-            taps.append("fan_indoor")  # one speed: call it high
-            speeds.append("high")
-        self.taps = tuple(taps)  # indoor fan relays, slowest first
-        self.speeds = tuple(speeds)  # the speed names this board offers
+        self.has_valve = board.has_relay("reversing_valve")
+        self.air = Air(hal, board, cfg)  # fans and aux heat
         # What the relays hold (logical on/off).
         self.comp_on = False
         self.valve_on = False
-        self.tap = 0  # indoor fan: 0 off, k = taps[k - 1] on
-        self.fan_out_on = False
-        self.aux_on = False
         # Timers (ms, counting down) and run state.
         self.off_ms = 0  # left before a normal start is allowed
         self.run_left_ms = 0  # min run left
@@ -96,23 +65,13 @@ class Sequencer:
         self.shift_pending = False  # the next start is the restart after a valve shift ...
         self.shift_side = SIDE_NONE  # ... on this side
         self.shift_stop = False  # this tick's stop was a defrost soft shift
-        self.overrun_ms = 0  # indoor fan run-on left
-        self.overrun_tap = 0
         self.warm = False  # heating: the coil is warm enough for the indoor fan
         self.run_side = SIDE_NONE  # side of the current (or last) run
         self.run_defrost = False  # the current run is a defrost run
         self.booting = True  # no start since power-up yet
         self.wait = W_NONE  # why a wanted start is held
         self.holding = False  # a stop is wanted but min_run holds the compressor on
-        # Rings sized by the config's own maxima, so no setting can outgrow them.
-        self._starts = HourRing(maximum("max_starts_per_hour"))  # thermostat starts
-        self._early = HourRing(maximum("max_early_stops"))  # stops before min_run_s
-        self.history_gen = 0  # bumped at every start and stop (the app then saves)
-        self._run_s0 = 0  # run_s when the current run started (its length for status)
-        # Counters (persisted by the app).
-        self.starts = 0  # every compressor start
-        self.run_s = 0  # compressor run time
-        self._run_rem_ms = 0
+        self.tally = Tally(cfg)  # starts, early stops, run time
         self.configure(cfg)
         self.all_off()
 
@@ -131,12 +90,11 @@ class Sequencer:
             self.run_left_ms = t if t > 0 and self.comp_on else 0
         self.min_off_ms = min_off
         self.min_run_ms = min_run
-        self.max_starts = cfg["max_starts_per_hour"]
-        self.overrun_set_ms = cfg["fan_overrun_s"] * 1000
+        self.tally.configure(cfg)
         self.cold_blow_dC = cfg["cold_blow_dC"]
         self.cold_blow_ms = cfg["cold_blow_max_s"] * 1000
         self.shift_set_ms = cfg["valve_shift_s"] * 1000
-        self.defrost_tap = 1 if cfg["defrost_fan"] == "low" else 0
+        self.air.configure(cfg)
 
     def boot(self, extra_ms):
         """After power-up: as if the compressor had just stopped, plus extra_ms."""
@@ -154,57 +112,22 @@ class Sequencer:
         self.run_left_ms = t if t > 0 else 0
         t = self.shift_ms - dt_ms
         self.shift_ms = t if t > 0 else 0
-        t = self.overrun_ms - dt_ms
-        self.overrun_ms = t if t > 0 else 0
+        self.air.age(dt_ms)
+        self.tally.age(dt_ms, self.comp_on)
         if self.comp_on:
             t = self.run_ms + dt_ms
             self.run_ms = t if t < _RUN_CAP_MS else _RUN_CAP_MS
-            t = self._run_rem_ms + dt_ms
-            self.run_s += t // 1000
-            self._run_rem_ms = t % 1000
         else:
             t = self.stopped_ms + dt_ms
             self.stopped_ms = t if t < _RUN_CAP_MS else _RUN_CAP_MS
-        self._starts.age(dt_ms)
-        self._early.age(dt_ms)
-
-    def starts_in_hour(self):
-        return self._starts.count()
-
-    def early_stops_in_hour(self):
-        """Stops before min_run_s in the last hour (protect.py's E9 rule)."""
-        return self._early.count()
-
-    def starts_wait_ms(self):
-        """Time until the starts-per-hour limit allows a start (0: allowed now)."""
-        return HOUR_MS - self._starts.age_of(self.max_starts)
 
     def run_now_s(self):
         """How long the compressor has run since its start (0 when off)."""
-        return self.run_s - self._run_s0 if self.comp_on else 0
+        return self.tally.run_length_s() if self.comp_on else 0
 
     def in_shift_pause(self):
         """A defrost valve-shift pause is under way (its restart not yet due)."""
         return self.shift_pending and self.shift_ms > 0
-
-    # ---- the history the app keeps on flash ---------------------------------
-
-    def history(self):
-        """(start ages, early-stop ages, running): ages in s, under an hour only."""
-        return (
-            self._starts.ages_s(),
-            self._early.ages_s(),
-            self.comp_on,
-        )
-
-    def restore(self, starts_s, early_s, was_running):
-        """Put back history() from before a reset. The time without power is not known
-        (no clock survives it): it counts as none, which only ever holds a start longer.
-        A run the reset cut short counts as an early stop."""
-        self._starts.fill(starts_s)
-        self._early.fill(early_s)
-        if was_running:
-            self._note_early()
 
     # ---- what the other parts ask of the compressor's run ----------------------
 
@@ -241,13 +164,6 @@ class Sequencer:
         """Why a wanted start is held: W_NONE, W_BOOT, W_MIN_OFF, W_STARTS, W_SHIFT."""
         return self.wait
 
-    def restore_counters(self, starts, run_s):
-        """Put back the persisted counters (None: leave that one)."""
-        if starts is not None:
-            self.starts = starts
-        if run_s is not None:
-            self.run_s = run_s
-
     def dripping(self):
         """A defrost's melt has ended: the compressor off while the coil drips."""
         return self.shift_pending and self.run_side == SIDE_COOL
@@ -259,7 +175,7 @@ class Sequencer:
     def wait_left_ms(self):
         """Time until the held start may go, by whatever holds it (status text)."""
         if self.wait == W_STARTS:
-            return self.starts_wait_ms()
+            return self.tally.starts_wait_ms()
         if self.wait == W_SHIFT:
             return self.shift_ms
         return self.off_ms
@@ -308,14 +224,13 @@ class Sequencer:
             return on
         melt_end = shift and self.run_defrost  # the defrost's own bounded step
         if self.run_ms < self.min_run_ms and not melt_end:
-            self._note_early()
+            self.tally.note_early()
         self.off_ms = self.min_off_ms
         self.shift_pending = shift
         self.shift_side = SIDE_COOL if defrost else SIDE_HEAT
         self.shift_ms = self.shift_set_ms if shift else 0
         if self.run_side == SIDE_COOL and not self.run_defrost:
-            self.overrun_ms = self.overrun_set_ms
-            self.overrun_tap = self.tap
+            self.air.run_on()
         self.run_defrost = False
         self._comp(False)
         return False
@@ -352,7 +267,7 @@ class Sequencer:
         elif self.off_ms:
             self.wait = W_BOOT if self.booting else W_MIN_OFF
             return False
-        elif self.starts_wait_ms() > 0:
+        elif self.tally.starts_wait_ms() > 0:
             self.wait = W_STARTS
             return False
         else:
@@ -364,53 +279,18 @@ class Sequencer:
         self.warm = False
         self.booting = False
         self.shift_pending = False
-        self.starts += 1
-        self._run_s0 = self.run_s
-        self.history_gen += 1
-        if counted:
-            self._starts.note()
+        self.tally.note_start(counted)
         return True
 
     def _air(self, on, defrost, level, fan_on, aux_want, coil_ok, coil_dC):
-        # Aux heat off first (its fan runs on), then fans, then aux heat on. In a defrost
-        # step aux heat needs the indoor fan, and a shared motor would turn the outdoor
-        # fan with it: no aux heat in defrost there.
-        aux = aux_want and self.has_aux and (not self.shared_fan if defrost else not on)
-        if self.aux_on and not aux:
-            self.aux_on = False
-            self.hal.set_relay("aux_heat", False)
-            self.overrun_ms = self.overrun_set_ms  # carry the element's heat away
-            self.overrun_tap = self.tap
-        out = False
-        if defrost:
-            # Outdoor fan off (the heat goes into the ice); indoor fan off or, by config,
-            # at its lowest tap; never on a shared motor (it would turn the outdoor fan).
-            tap = 0 if self.shared_fan else self.defrost_tap
-        elif self.shift_pending:
-            tap = 0  # the valve-shift pause after a defrost: the coil drips, fans off
-        elif on:
-            out = True
-            if self.run_side == SIDE_HEAT and not self.warm:
-                # Anti-cold-blow: wait for a warm coil, or cold_blow_max_s.
-                self.warm = (coil_ok and coil_dC >= self.cold_blow_dC) or (
-                    self.run_ms >= self.cold_blow_ms
-                )
-            tap = level if self.run_side == SIDE_COOL or self.warm else 0
-        else:
-            tap = level if fan_on else 0
-            if self.overrun_ms and tap < self.overrun_tap:
-                tap = self.overrun_tap
-        if aux:
-            # aux heat never without air: the user's speed, the lowest tap in defrost
-            low = 1 if defrost or self.shift_pending else level
-            if tap < low:
-                tap = low
-        if self.shared_fan and out and tap == 0:
-            tap = 1  # one motor for both coils: the outdoor coil needs air
-        self._fans(tap, out)
-        if aux and not self.aux_on:
-            self.aux_on = True
-            self.hal.set_relay("aux_heat", True)
+        # Anti-cold-blow: in heating the indoor air waits for a warm coil, or
+        # cold_blow_max_s; then the air side.
+        if on and self.run_side == SIDE_HEAT and not self.warm:
+            self.warm = (coil_ok and coil_dC >= self.cold_blow_dC) or (
+                self.run_ms >= self.cold_blow_ms
+            )
+        blow = self.run_side == SIDE_COOL or self.warm
+        self.air.apply(on, blow, defrost, self.shift_pending, level, fan_on, aux_want)
 
     def valve_side(self):
         # The side the valve is in now (SIDE_HEAT/SIDE_COOL); no valve: cooling only.
@@ -422,36 +302,13 @@ class Sequencer:
         self.hal.set_relay("compressor", on)
         if not on:
             self.stopped_ms = 0
-            self.history_gen += 1
-
-    def _note_early(self):
-        self._early.note()
-        self.history_gen += 1
-
-    def _fans(self, tap, out):
-        n = len(self.taps)
-        if tap > n:
-            tap = n
-        if tap != self.tap:
-            if self.tap:
-                self.hal.set_relay(self.taps[self.tap - 1], False)  # break ...
-            if tap:
-                self.hal.set_relay(self.taps[tap - 1], True)  # ... before make
-            self.tap = tap
-        if self.has_outdoor_fan and out != self.fan_out_on:
-            self.fan_out_on = out
-            self.hal.set_relay("fan_outdoor", out)
+            self.tally.note_stop()
 
     def all_off(self):
         """Every relay off, compressor first (construction, shutdown, fatal errors)."""
         hal = self.hal
         hal.set_relay("compressor", False)
-        if self.has_aux:
-            hal.set_relay("aux_heat", False)
-        for relay in self.taps:
-            hal.set_relay(relay, False)
-        if self.has_outdoor_fan:
-            hal.set_relay("fan_outdoor", False)
+        self.air.all_off()
         if self.has_valve:
             hal.set_relay("reversing_valve", False)
         self.shift_pending = False  # whatever comes next waits min_off_s from the stop
@@ -459,7 +316,6 @@ class Sequencer:
             self.off_ms = self.min_off_ms
             self.stopped_ms = 0
             if self.run_ms < self.min_run_ms:
-                self._note_early()
-            self.history_gen += 1
-        self.comp_on = self.valve_on = self.fan_out_on = self.aux_on = False
-        self.tap = 0
+                self.tally.note_early()
+            self.tally.note_stop()
+        self.comp_on = self.valve_on = False

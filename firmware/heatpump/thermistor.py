@@ -18,7 +18,7 @@ from array import array
 
 from micropython import const
 
-from heatpump.adc_table import OPEN, SHORT, STEP_MV, Table  # noqa: F401 (OPEN, SHORT: re-exported)
+from heatpump.adc_table import OPEN, STEP_MV, Table
 
 LET_GO = True  # lazy.call lets this module go once the call that loaded it returns
 

@@ -129,7 +129,7 @@ def test_six_starts_an_hour_at_most():
         if hal.log and hal.log[-1][1:] == ("compressor", True) and hal.log[-1][0] == t * 1000:
             starts.append(t)
     eq(starts[:7], [60, 180, 300, 420, 540, 660, 3660], "7th start an hour after the 1st")
-    eq(seq.starts_in_hour() <= 6, True, "ring")
+    eq(seq.tally.starts_in_hour() <= 6, True, "ring")
 
 
 def test_starts_wait_reason():
@@ -138,7 +138,7 @@ def test_starts_wait_reason():
     step(hal, seq, 60, False)
     step(hal, seq, 60, True)
     eq(seq.wait, W_STARTS, "second start held by the hourly limit")
-    eq(seq.starts_wait_ms(), 3_600_000 - 120_000, "time left")
+    eq(seq.tally.starts_wait_ms(), 3_600_000 - 120_000, "time left")
 
 
 def test_speed_taps_break_before_make():
@@ -174,7 +174,7 @@ def test_anti_cold_blow_and_the_shared_motor():
         ("compressor", "reversing_valve", "fan_indoor_low", "fan_indoor_high"), shared=True
     )
     hal, seq = make(shared)
-    eq(seq.speeds, ("low", "high"), "this board's speeds")
+    eq(seq.air.speeds, ("low", "high"), "this board's speeds")
     step(hal, seq, 180, True, SIDE_HEAT, False, False, 2, False, False, True, 200)
     eq(hal.taps_on(), ["fan_indoor_low"], "shared motor: low while the coil is cold")
     step(hal, seq, 120, True, SIDE_HEAT, False, False, 2, False, False, True, 200)
@@ -195,7 +195,7 @@ def test_idle_valve_parks_de_energised():
 def test_defrost_soft_shift_both_ways():
     hal, seq = make()
     step(hal, seq, 180, True, SIDE_HEAT, False, False, 3, False, False, True, 400)
-    starts = seq.starts_in_hour()
+    starts = seq.tally.starts_in_hour()
     step(hal, seq, 600, True, SIDE_HEAT)  # (ages; side heat)
     step(hal, seq, 1, True, SIDE_COOL, False, True)
     eq((hal.on("compressor"), hal.on("reversing_valve")), (False, True), "off, valve to cool")
@@ -209,7 +209,7 @@ def test_defrost_soft_shift_both_ways():
     eq((hal.on("compressor"), hal.on("reversing_valve")), (False, False), "back: off, valve heat")
     step(hal, seq, 30, True, SIDE_HEAT, False, False)
     eq(hal.on("compressor"), True, "heating again after 30 s")
-    eq(seq.starts_in_hour(), starts, "shift restarts are not counted")
+    eq(seq.tally.starts_in_hour(), starts, "shift restarts are not counted")
 
 
 def test_the_rings_hold_as_many_as_the_config_maxima_allow():
@@ -219,7 +219,7 @@ def test_the_rings_hold_as_many_as_the_config_maxima_allow():
 
     _hal, seq = make()
     starts, early = maximum("max_starts_per_hour"), maximum("max_early_stops")
-    seq.restore(list(range(starts)), list(range(early)), False)
-    kept_starts, kept_early, _running = seq.history()
+    seq.tally.restore(list(range(starts)), list(range(early)), False)
+    kept_starts, kept_early, _running = seq.tally.history(seq.comp_on)
     eq(len(kept_starts), starts, "start ages kept: as many as max_starts_per_hour allows")
     eq(len(kept_early), early, "early stops kept: as many as max_early_stops allows")

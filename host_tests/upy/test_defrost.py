@@ -99,7 +99,7 @@ def test_timed_defrost_full_sequence_with_its_pauses():
     valve_moves_only_with_compressor_off(r)
     d = dstate(r)
     eq((d.counts[D.R_TIMED], d.ends[D.E_TEMP], d.frozen_ms), (1, 1, 0), "counting afresh")
-    eq(r.ctl.seq.starts_in_hour(), 1, "the restarts after a valve shift are not counted")
+    eq(r.ctl.seq.tally.starts_in_hour(), 1, "the restarts after a valve shift are not counted")
 
 
 def test_only_frozen_coil_run_counts_towards_the_interval():

@@ -4,7 +4,7 @@
 import gc
 
 from check import eq, raises
-from heatpump import thermistor, ticks
+from heatpump import adc_table, thermistor, ticks
 from heatpump.board import load_board
 from heatpump.hal.sim import SimHAL
 
@@ -117,19 +117,19 @@ def test_adc_saturates_beyond_its_range():
     # Far colder than the divider can show: the pin nears 3.3 V, the ADC saturates.
     hal.set_temp("room", -80)
     eq(hal.read_adc("room"), thermistor.FULL_SCALE_MV, "saturated reading")
-    eq(hal.channels["room"].fault(thermistor.FULL_SCALE_MV), thermistor.OPEN, "reads as open")
+    eq(hal.channels["room"].fault(thermistor.FULL_SCALE_MV), adc_table.OPEN, "reads as open")
 
 
 def test_broken_sensor_reads_at_the_rail_and_faults():
     hal = SimHAL(DEVKIT)
     ch = hal.channels["outdoor_coil"]
     hal.break_sensor("outdoor_coil", "open")
-    eq(ch.fault(hal.read_adc("outdoor_coil")), thermistor.OPEN, "open")
+    eq(ch.fault(hal.read_adc("outdoor_coil")), adc_table.OPEN, "open")
     hal.break_sensor("outdoor_coil", "short")
     eq(hal.read_adc("outdoor_coil"), 0, "short pulls the pin to GND")
-    eq(ch.fault(hal.read_adc("outdoor_coil")), thermistor.SHORT, "short")
+    eq(ch.fault(hal.read_adc("outdoor_coil")), adc_table.SHORT, "short")
     hal.set_temp("outdoor_coil", -3.0)  # the plant keeps moving; still broken
-    eq(ch.fault(hal.read_adc("outdoor_coil")), thermistor.SHORT, "still short")
+    eq(ch.fault(hal.read_adc("outdoor_coil")), adc_table.SHORT, "still short")
     hal.break_sensor("outdoor_coil", None)
     mv = hal.read_adc("outdoor_coil")
     eq(ch.fault(mv), 0, "repaired")

@@ -4,7 +4,8 @@ import gc
 
 from check import eq, raises
 from heatpump import thermistor
-from heatpump.thermistor import OPEN, SHORT, Channel, Ntc
+from heatpump.adc_table import OPEN, SHORT
+from heatpump.thermistor import Channel, Ntc
 
 MURATA = {"part": "murata-ncp15xh103", "divider_ohm": 22000, "topology": "ntc_low"}
 

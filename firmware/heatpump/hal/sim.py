@@ -17,15 +17,16 @@ from array import array
 from micropython import const
 
 from heatpump import thermistor
+from heatpump.adc_table import OPEN, SHORT
 from heatpump.board import Board, load_board
-from heatpump.ticks import ticks_add
+from heatpump.ticks import MASK
 
 _SUB = const(32)  # pin voltages are held in 1/32 mV: fine enough, and small ints
 _ADC_MAX = const(4095)
 _FS_SUB = const(3100 * 32)  # thermistor.FULL_SCALE_MV in 1/32 mV
 _M30 = const(0x3FFFFFFF)
 _M15 = const(0x7FFF)
-_STEP_MS = const(1 << 28)  # advance() steps: ticks_add refuses 2**29 ms or more
+_SAT_MS = const(1 << 28)  # since_feed_ms saturates here (3 days: past every check)
 
 
 class _Lcg:
@@ -96,7 +97,7 @@ class SimHAL:
         elif isinstance(board, dict):
             board = Board.from_dict(board)
         self.board = board
-        self._now = ticks_add(start_ms, 0)  # wrapped ticks, what ticks_ms() returns
+        self._now = start_ms & MASK  # wrapped as this interpreter wraps: what ticks_ms() returns
         # Monotonic sim time since construction, in whole seconds and the ms beyond:
         # each stays a small int for 34 years on a 32-bit board (one int of ms would
         # turn into a long, allocating on every advance, after 12.4 days).
@@ -228,7 +229,7 @@ class SimHAL:
         if broken is None:
             mv = ch.mv_at(c)
         else:
-            mv = ch.rail_mv(thermistor.OPEN if broken == "open" else thermistor.SHORT)
+            mv = ch.rail_mv(OPEN if broken == "open" else SHORT)
         self._pin_sub[sensor] = int(mv * _SUB + 0.5)
 
     def set_temp(self, sensor, c):
@@ -264,16 +265,11 @@ class SimHAL:
         return self.elapsed_s * 1000 + self._elapsed_rem_ms
 
     def advance(self, ms):
-        """Move time forward by ms (>= 0), in steps ticks_add accepts (under
-        PERIOD / 2 each, as on the board)."""
+        """Move time forward by ms (>= 0), any span: the clock wraps as this
+        interpreter's ticks_ms() does (a long int only for the tick that wraps)."""
         if ms < 0:
             raise ValueError("advance: time only moves forward, got %r ms" % (ms,))
-        now = self._now
-        left = ms
-        while left >= _STEP_MS:
-            now = ticks_add(now, _STEP_MS)
-            left -= _STEP_MS
-        self._now = ticks_add(now, left)
+        self._now = (self._now + ms) & MASK
         rem = self._elapsed_rem_ms + ms  # (no divmod: its tuple would allocate)
         if rem >= 1000:
             s = rem // 1000
@@ -281,7 +277,7 @@ class SimHAL:
             rem -= s * 1000
         self._elapsed_rem_ms = rem
         since = self.since_feed_ms + ms
-        self.since_feed_ms = since if since < _STEP_MS else _STEP_MS  # saturates
+        self.since_feed_ms = since if since < _SAT_MS else _SAT_MS  # saturates
 
     def relay(self, name):
         """A relay's logical state (True = on)."""

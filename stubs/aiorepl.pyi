@@ -1,0 +1,3 @@
+# micropython-lib's aiorepl, which make deploy installs on the board (the ESP32 stubs
+# do not have it): the one call the app makes.
+async def task(g: dict | None = None, prompt: str = "--> ") -> None: ...
