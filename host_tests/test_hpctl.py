@@ -189,8 +189,9 @@ def test_faults_config_log_and_no_app(answers):
     code, text = hpctl.result("/dev/ttyUSB0", answers[4], as_json=False)
     assert (code, text) == (0, "config: min_off_s=240")
     code, text = hpctl.result("/dev/ttyUSB0", answers[5], as_json=False)
-    # The REPL object has no event log (yet): said plainly, not a traceback.
-    assert (code, text) == (1, "this firmware has no hp.log(): deploy a newer one (make deploy)")
+    # A controller run without the app has no event log: said plainly, not a traceback.
+    assert code == 2
+    assert text.startswith("refused: log(): this controller runs without the app")
     code, text = hpctl.result("/dev/ttyUSB0", answers[6], as_json=False)
     assert code == 1
     assert text.startswith("the board on /dev/ttyUSB0 answers, but the app is not running")

@@ -52,12 +52,10 @@ host_tests/test_part_views.py holds every module to this.
 from micropython import const
 
 from heatpump import sensors as S
+from heatpump.coil_reference import CoilReference
 
 _SETTLE_MS = const(180_000)  # a run's coil reading is used from 3 min after its start
-_LEARN_AFTER_MS = const(600_000)  # learn once 10 min of run have passed since a defrost ...
-_LEARN_MS = const(120_000)  # ... over 2 min of settled run (one or two thermostat runs)
-_STABLE_dK = const(15)  # the learning window's spread must stay within 1.5 K
-_LEARN_TRIES = const(3)  # unstable windows in a row before falling back to timed
+_LEARN_AFTER_MS = const(600_000)  # learn once 10 min of run have passed since a defrost
 _SUSTAIN_MS = const(120_000)  # demand: the coil beyond the margin this long
 _GUARD_MS = const(1_800_000)  # no demand defrost in the first 30 min of run after one
 _FORCE_MS = const(21_600_000)  # 6 h of frozen-coil run: defrost whatever the reference
@@ -106,15 +104,7 @@ class Defrost:
         self.frozen_ms = 0  # heating run with a frozen coil (timed rule, 6 h limit)
         self.since_ms = 0  # heating run of any kind (demand guard, learning)
         # Demand: the learned reference and the learning window.
-        self.ref_dK = 0  # outdoor air - outdoor coil on a clean coil
-        self.ref_ok = False
-        self.tries = 0  # unstable learning windows in a row
-        self.failed = False  # learning gave up until the next defrost
-        self._l_ms = 0  # settled run collected in this window
-        self._l_n = 0  # samples ...
-        self._l_sum = 0  # ... their sum (dK) ...
-        self._l_min = 0  # ... and spread
-        self._l_max = 0
+        self.ref = CoilReference()  # (coil_reference.py)
         self.now_dK = 0  # outdoor air - outdoor coil at the last settled sample
         self.beyond_ms = 0  # demand: time the coil has been beyond the margin
         self.timeouts = 0  # defrosts in a row ended by the time limit or a protection
@@ -182,9 +172,8 @@ class Defrost:
         if coil_ok:
             rule = RULE_TIMED
             if self.demand_mode:
-                rule = (
-                    RULE_DEMAND if self.ref_ok else RULE_FALLBACK if self.failed else RULE_LEARNING
-                )
+                ref = self.ref
+                rule = RULE_DEMAND if ref.ok else RULE_FALLBACK if ref.failed else RULE_LEARNING
             frozen = coil <= self.start_dC
         else:
             # No coil reading: count every heating run on a day cold enough to frost.
@@ -228,13 +217,14 @@ class Defrost:
         # Demand: a settled reading of outdoor air minus coil, against the reference
         # (or learning it).
         self.now_dK = d
-        if self.ref_ok:
-            if frozen and d >= self.ref_dK + self.margin_dK:
+        ref = self.ref
+        if ref.ok:
+            if frozen and d >= ref.dK + self.margin_dK:
                 self.beyond_ms = _add(self.beyond_ms, dt_ms)
             else:
                 self.beyond_ms = 0
-        elif not self.failed and self.since_ms >= _LEARN_AFTER_MS:
-            self._learn(d, dt_ms)
+        elif not ref.failed and self.since_ms >= _LEARN_AFTER_MS:
+            ref.learn(d, dt_ms)
 
     def _initiate(self, rule):
         # The heating run has done its min run: start a defrost if one is due.
@@ -248,28 +238,6 @@ class Defrost:
                 self._start(R_DEMAND)
         elif self.frozen_ms >= self.interval_ms:
             self._start(R_TIMED)
-
-    def _learn(self, d, dt_ms):
-        if self._l_n == 0:
-            self._l_min = self._l_max = d
-        elif d < self._l_min:
-            self._l_min = d
-        elif d > self._l_max:
-            self._l_max = d
-        self._l_n += 1
-        self._l_sum += d
-        self._l_ms += dt_ms
-        if self._l_ms < _LEARN_MS:
-            return
-        if self._l_max - self._l_min <= _STABLE_dK:
-            n = self._l_n
-            self.ref_dK = (2 * self._l_sum + n) // (2 * n)  # the mean, rounded
-            self.ref_ok = True
-            self.tries = 0
-        else:
-            self.tries += 1
-            self.failed = self.tries >= _LEARN_TRIES
-        self._l_ms = self._l_n = self._l_sum = 0
 
     def _start(self, reason):
         self.active = True
@@ -302,9 +270,7 @@ class Defrost:
         # A clean coil: start counting and learning afresh.
         self.ended = True
         self.frozen_ms = self.since_ms = 0
-        self.ref_ok = self.failed = False
-        self.tries = 0
-        self._l_ms = self._l_n = self._l_sum = 0
+        self.ref.forget()
 
     # ---- status (allocates: REPL and tests only) --------------------------------
 
@@ -324,7 +290,7 @@ class Defrost:
             "state": state,
             "rule": RULES[self.rule],
             "reason": REASONS[self.reason] if self.active else None,
-            "reference_K": self.ref_dK / 10 if self.ref_ok else None,
+            "reference_K": self.ref.dK / 10 if self.ref.ok else None,
             "coil_below_air_K": self.now_dK / 10,
             "frozen_run_s": self.frozen_ms // 1000,
             "next_timed_s": (self.timed_left_ms() + 999) // 1000,

@@ -17,13 +17,13 @@ the protections stop the compressor as always, and the watchdog keeps being fed.
 A plan is a tuple of step names (PLANS); each step is a small class with its own
 state (STEPS says where): the steps with the compressor off (sensors, condensate
 switch, indoor fan) in selftest_idle.py, the compressor runs (cooling, changeover,
-heating, reversing valve) in selftest_runs.py. Every step's module is loaded when the
-test starts (at the REPL: the tick does no file I/O) and each is let go once no step
-left needs it, so while the compressor runs the heap holds this machine and the runs'
-module only. A step talks to this machine through ask, say, due, check, skip, fail,
-finish and next; the coil's movement in each run (cool_move, heat_move) is the record
-the valve step judges.
-A failed check ends the test at once; the remaining steps are listed as not run.
+heating) in selftest_runs.py, the reversing valve's verdict in selftest_valve.py.
+Every step's module is loaded when the test starts (at the REPL: the tick does no
+file I/O) and each is let go once no step left needs it, so while the compressor runs
+the heap holds this machine and the runs' module only. A step talks to this machine
+through ask, say, due, check, skip, fail, finish and next; the coil's movement in
+each run (cool_move, heat_move) is the record the valve step judges. A failed check
+ends the test at once; the remaining steps are listed as not run.
 
 Progress: the core does not print. Each event appends a line to a ring of N_LINES
 preallocated slots with a running serial; the app prints what is new after each tick
@@ -35,22 +35,17 @@ The report itself (its entries, its text, its file) is selftest_report.py.
 
 from micropython import const
 
-from heatpump import faults as F
 from heatpump import lazy
 from heatpump import sensors as S
 from heatpump import thermostat as T
 from heatpump.selftest_report import check_entry, finished_report, load_report, save_report
-from heatpump.text import fmt_temp, gpio_str
+from heatpump.selftest_sensor import judge_sensor
 
 LET_GO = True  # lazy.call lets this module go once the call that loaded it returns
 
 MODES = ("both", "cool", "heat")
 N_LINES = const(24)  # progress lines kept
 PROGRESS_MS = const(30_000)  # a progress line this often while a step waits or runs
-HEAT_MAX_OUTDOOR_dC = const(300)  # above this outdoors a heating run can trip the overload
-
-# Plausible readings (dC) per sensor, in sensors.NAMES order.
-PLAUSIBLE = ((0, 450), (-100, 700), (-400, 550), (-450, 750), (-100, 700))
 
 # Each step: the module and class that carry it out, and what the class is given.
 STEPS = {
@@ -60,7 +55,7 @@ STEPS = {
     "cooling": ("selftest_runs", "Run", T.SIDE_COOL),
     "changeover": ("selftest_runs", "Changeover", 0),
     "heating": ("selftest_runs", "Run", T.SIDE_HEAT),
-    "valve": ("selftest_runs", "Valve", 0),
+    "valve": ("selftest_valve", "Valve", 0),
 }
 PLANS = (  # in MODES order
     ("sensors", "condensate", "fan", "cooling", "changeover", "heating", "valve"),
@@ -139,32 +134,9 @@ class SelfTest:
         """None if the self-test may start with these modes, else why not (text)."""
         if modes not in MODES:
             raise ValueError("modes=%r is not allowed: allowed %s" % (modes, ", ".join(MODES)))
-        if self.active:
-            return (
-                "a self-test is already running (step %s): hp.selftest(cancel=True) stops it"
-                % self.name()
-            )
-        if ctl.defrost_active or ctl.state == "defrost":
-            return "a defrost is running: start the self-test when it has ended (hp.status())"
-        sn = ctl.sensors
-        if not sn.ok[S.OUTDOOR]:
-            return None  # the sensors step reports the outdoor sensor
-        out = sn.dC[S.OUTDOOR]
-        why_cool, why_heat = _outdoor_limits(ctl, out)
-        msgs = []
-        if why_cool and modes != "heat":
-            msgs.append("cooling cannot be tested at %s outdoors: %s" % (fmt_temp(out), why_cool))
-        if why_heat and modes != "cool":
-            msgs.append("heating cannot be tested at %s outdoors: %s" % (fmt_temp(out), why_heat))
-        if not msgs:
-            return None
-        if why_cool and why_heat:
-            msgs.append("neither mode can be tested now: run the self-test on a milder day")
-        elif why_cool:
-            msgs.append('heating can: hp.selftest(modes="heat")')
-        else:
-            msgs.append('cooling can: hp.selftest(modes="cool")')
-        return "; ".join(msgs)
+        from heatpump import selftest_refusal
+
+        return selftest_refusal.refusal(ctl, modes, self.name() if self.active else None)
 
     def start(self, ctl, modes="both"):
         """Start (returns None) or refuse (returns the reason); ValueError for bad modes."""
@@ -314,46 +286,7 @@ class SelfTest:
 
     def sensor_check(self, ctl, i):
         """Check sensor i's reading (a fault, none yet, implausible); True if it passed."""
-        sn = ctl.sensors
-        name = S.NAMES[i]
-        title = name.replace("_", " ") + " sensor"
-        lo, hi = PLAUSIBLE[i]
-        limit = "%s..%s" % (fmt_temp(lo), fmt_temp(hi))
-        where = gpio_str(ctl.board.thermistors.get(name))
-        if sn.fault[i]:
-            kind = S.KIND_NAMES[sn.fault[i]]
-            what = {"open": "open circuit", "short": "short circuit", "jump": "jumping"}[kind]
-            code = F.ORDER[F.SENSOR_ROOM + i]
-            return self.fail(
-                ctl,
-                title,
-                what,
-                None,
-                limit,
-                "the %s reads %s (%s): check its plug and wiring%s, the thermistor itself "
-                "and its divider resistor" % (title, what, code, where),
-            )
-        if not sn.ok[i]:
-            return self.fail(
-                ctl,
-                title,
-                "no reading",
-                None,
-                limit,
-                "the %s gives no steady reading: check its plug and wiring%s" % (title, where),
-            )
-        v = sn.dC[i]
-        if not lo <= v <= hi:
-            return self.fail(
-                ctl,
-                title,
-                fmt_temp(v),
-                v / 10,
-                limit,
-                "the %s reads %s, not a plausible value here: check the thermistor type and "
-                "divider in the board file, and the wiring%s" % (title, fmt_temp(v), where),
-            )
-        return self.check(title, fmt_temp(v), v / 10, limit, True)
+        return judge_sensor(self, ctl, i)
 
     # ---- status, persistence (REPL and app; they allocate) ------------------------------
 
@@ -383,33 +316,3 @@ class SelfTest:
             self._loaded = True
             self.report = load_report(self.path, self.fs, self.store_faults)
         return self.report
-
-
-def _outdoor_limits(ctl, out):
-    # (why cooling, why heating cannot be tested at out dC outdoors; None: it can):
-    # protect's limits, with their hysteresis, and the self-test's own for heating.
-    cfg = ctl.cfg
-    pr = ctl.protect
-    why_cool = None
-    code = pr.outdoor_block(T.SIDE_COOL)
-    if code == F.COOL_TOO_COLD:
-        why_cool = "the unit does not cool below %s outdoors (cool_min_outdoor_dC, E5)" % (
-            fmt_temp(cfg["cool_min_outdoor_dC"])
-        )
-    elif code == F.COOL_TOO_HOT:
-        why_cool = "the unit does not cool above %s outdoors (cool_max_outdoor_dC, E6)" % (
-            fmt_temp(cfg["cool_max_outdoor_dC"])
-        )
-    why_heat = None
-    if pr.outdoor_block(T.SIDE_HEAT) == F.HEAT_LOCKOUT:
-        why_heat = (
-            "the heat pump is locked out below %s outdoors, until it is above %s "
-            "(heat_lockout_dC, heat_unlock_dC, E4)"
-            % (fmt_temp(cfg["heat_lockout_dC"]), fmt_temp(cfg["heat_unlock_dC"]))
-        )
-    elif out > HEAT_MAX_OUTDOOR_dC:
-        why_heat = (
-            "a heating run on a day this warm can trip the compressor's overload "
-            "(the self-test heats up to %s outdoors)" % fmt_temp(HEAT_MAX_OUTDOOR_dC)
-        )
-    return why_cool, why_heat

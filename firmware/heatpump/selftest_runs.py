@@ -1,8 +1,8 @@
-"""The self-test's compressor runs: cooling and heating (Run), the changeover between
-them, and the reversing valve's verdict. Each is a class made when its step starts
-(selftest.py: STEPS), with `update(ctl, dt_ms)` each tick; it asks, says and checks
-through the step machine `t`, and formats text only at events and when a progress
-line is due.
+"""The self-test's compressor runs: cooling and heating (Run) and the changeover
+between them (the reversing valve's verdict on them: selftest_valve.py). Each is a
+class made when its step starts (selftest.py: STEPS), with `update(ctl, dt_ms)` each
+tick; it asks, says and checks through the step machine `t`, and formats text only at
+events and when a progress line is due.
 """
 
 from micropython import const
@@ -23,6 +23,7 @@ COOL_WINDOW_MS = const(180_000)  # ... within this long of the compressor start
 HEAT_RISE_dK = const(90)  # heating: coil this far above room air at the window's end
 HEAT_WINDOW_MS = const(180_000)  # (at least cold_blow_max_s + 60 s: the fan must run)
 MOVED_dK = const(30)  # a coil that moved less than this: the compressor does not pump
+# (selftest_valve.py asks each run's coil for as much the right way)
 WRONG_dK = const(30)  # moved this far the wrong way: the valve is in the other position
 NO_START_MS = const(10_000)  # nothing holds a wanted start this long: it failed
 
@@ -332,35 +333,3 @@ class Changeover(_Compressor):
             return
         t.next(ctl)  # the heating run, which has begun already
         t.step.begin(ctl)
-
-
-class Valve:
-    """The reversing valve: the coil fell in the cooling run and rose in the heating
-    run, by MOVED_dK at least (the modes tested only)."""
-
-    def __init__(self, t, _ctl, _arg):
-        self.t = t
-        t.ask(T.IDLE, T.SIDE_NONE, False, 1)
-
-    def update(self, ctl, _dt_ms):
-        t = self.t
-        cool, heat = t.cool_move, t.heat_move
-        parts = []
-        if cool is not None:
-            parts.append("cooling %s" % fmt_diff(cool))
-        if heat is not None:
-            parts.append("heating %s%s" % ("+" if heat > 0 else "", fmt_diff(heat)))
-        ok = (cool is None or cool <= -MOVED_dK) and (heat is None or heat >= MOVED_dK)
-        tested = "both modes" if t.modes == "both" else t.modes + "ing only"
-        t.check(
-            "reversing valve",
-            "coil moved " + ", ".join(parts),
-            None,
-            "falls in cooling, rises in heating (%s)" % tested,
-            ok,
-            "" if ok else "the coil did not move the right way",
-        )
-        if ok:
-            t.next(ctl)
-        else:
-            t.finish(ctl, "fail", "the coil did not move the right way")

@@ -139,9 +139,9 @@ def test_demand_learns_the_clean_coil_then_defrosts_on_the_margin():
     r = rig()  # demand is the default
     r.run(180 + 600)  # 10 min of run: the learning window begins
     d = dstate(r)
-    eq((d.ref_ok, d.rule), (False, D.RULE_LEARNING), "learning")
+    eq((d.ref.ok, d.rule), (False, D.RULE_LEARNING), "learning")
     r.run(120)
-    eq((d.ref_ok, d.ref_dK), (True, 50), "clean coil: 5.0 K below the air")
+    eq((d.ref.ok, d.ref.dK), (True, 50), "clean coil: 5.0 K below the air")
     r.set_temp("outdoor_coil", -7.5)  # frost: 7.5 K below, short of 5 + 3 K
     r.run(1200)
     eq(r.ctl.defrost_active, False, "2.5 K beyond the reference: not yet")
@@ -155,7 +155,7 @@ def test_demand_learns_the_clean_coil_then_defrosts_on_the_margin():
 def test_demand_waits_30_min_of_run_after_the_last_defrost():
     r = rig()
     r.run(180 + 1000)  # learned at 12 min of run
-    eq(dstate(r).ref_ok, True, "learned")
+    eq(dstate(r).ref.ok, True, "learned")
     r.set_temp("outdoor_coil", -10)  # heavy frost already at 17 min
     t = run_until_defrost(r, 2000)
     eq(t, 180 + 1800, "not before 30 min of run since power-up")
@@ -178,7 +178,7 @@ def test_unstable_learning_falls_back_to_timed():
         r.set_temp("outdoor_coil", -5 if t % 20 < 10 else -7)
         r.step(1000)
         t += 1
-    eq((d.rule, d.tries, d.ref_ok), (D.RULE_FALLBACK, 3, False), "three windows failed")
+    eq((d.rule, d.ref.tries, d.ref.ok), (D.RULE_FALLBACK, 3, False), "three windows failed")
     eq(t, 360, "three 2-min windows")
     r.set_temp("outdoor_coil", -5)
     t = run_until_defrost(r, 3000)
@@ -191,14 +191,14 @@ def test_short_runs_learn_over_several_runs():
     r = rig()
     d = dstate(r)
     runs = 0
-    while not d.ref_ok and runs < 10:
+    while not d.ref.ok and runs < 10:
         r.set_temp("room", 19)
         r.wait_until(lambda x: x.on("compressor"), 3600)  # (6 starts an hour)
         r.run(240)
         r.set_temp("room", 23)
         r.wait_until(lambda x: not x.on("compressor"), 60)
         runs += 1
-    eq((runs, d.ref_ok, d.ref_dK), (4, True, 50), "a settled minute of the 3rd and 4th runs")
+    eq((runs, d.ref.ok, d.ref.dK), (4, True, 50), "a settled minute of the 3rd and 4th runs")
 
 
 # ---- sensors, modes, service -------------------------------------------------------
@@ -321,7 +321,7 @@ def test_update_allocates_nothing_in_steady_state():
     r.run(180 + 900)  # heating, reference learned, watching
     ctl = r.ctl
     d = dstate(r)
-    eq(d.ref_ok, True, "watching")
+    eq(d.ref.ok, True, "watching")
     d.update(1000, True, True, ctl.seq, ctl.sensors)
     gc.collect()
     gc.disable()
