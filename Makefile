@@ -44,7 +44,7 @@ lint: tools
 	node_modules/.bin/pyright
 
 mpy: $(VENV)/.stamp
-	$(PY) -m tools.mpy build/mpy
+	$(PY) -m tools.device.mpy build/mpy
 
 # The fast tier: every test not marked slow, property tests with a few examples each.
 check: tools lint mpy
@@ -63,13 +63,13 @@ bench: tools
 	$(PY) -m tools.bench
 
 deploy: tools
-	$(PY) -m tools.deploy deploy --port "$(PORT)" --board "$(BOARD)" $(if $(DRY_RUN),--dry-run) $(if $(FROZEN),--frozen)
+	$(PY) -m tools.device.deploy deploy --port "$(PORT)" --board "$(BOARD)" $(if $(DRY_RUN),--dry-run) $(if $(FROZEN),--frozen)
 
 repl: $(VENV)/.stamp
-	$(PY) -m tools.deploy repl --port "$(PORT)" $(if $(DRY_RUN),--dry-run)
+	$(PY) -m tools.device.deploy repl --port "$(PORT)" $(if $(DRY_RUN),--dry-run)
 
 freeze: tools
-	$(PY) -m tools.deploy freeze --board "$(BOARD)" --out build/manifest.py
+	$(PY) -m tools.device.deploy freeze --board "$(BOARD)" --out build/manifest.py
 
 clean:
 	rm -rf build .pytest_cache .hypothesis .ruff_cache

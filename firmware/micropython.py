@@ -3,7 +3,7 @@
 The firmware imports const as the board's MicroPython wants it (`from micropython
 import const`: there the compiler folds each constant into the code). CPython finds
 this file instead, since firmware/ is on its import path. It is not deployed
-(tools.deploy copies heatpump/), and a MicroPython always takes its built-in module
+(tools.device.deploy copies heatpump/), and a MicroPython always takes its built-in module
 before a file of the same name.
 """
 

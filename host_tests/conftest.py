@@ -23,7 +23,7 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 def mpy_path(tmp_path_factory):
     """[firmware, board-side tests] compiled to .mpy: the unix port's import path (it
     imports them as the board imports the firmware; the compiler's heap is not ours)."""
-    from tools.mpy import compile_all
+    from tools.device.mpy import compile_all
 
     out = tmp_path_factory.mktemp("upy-mpy")
     fw, tests = str(out / "firmware"), str(out / "upy")

@@ -12,9 +12,8 @@ from heatpump import faults as F
 from heatpump.supervisor import K_DEFROST
 from replay_rig import Rig
 
-from tools import scenario
-from tools.invariants import check_invariants
-from tools.sim import run_scenario
+from tools.sim import run_scenario, scenario
+from tools.sim.invariants import check_invariants
 
 NO_DELAY = {"boot_delay_s": 0}
 HEAT = {"mode": "heat", "setpoint": 22}

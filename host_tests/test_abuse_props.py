@@ -3,9 +3,9 @@ trap the compressor.
 
 Each example is a short closed-loop run (2-4 h of the firmware against the plant) on
 either bundled board, in random weather and settings, under a random abuse list
-(tools/abuse.py: hp.* calls at random times, config changes in and out of range,
+(tools/sim/abuse.py: hp.* calls at random times, config changes in and out of range,
 flapping sensors, float chatter, a stuck valve, resets of each kind). The independent
-checker (tools/invariants.py) must find nothing. The bundled abuse week is judged by
+checker (tools/sim/invariants.py) must find nothing. The bundled abuse week is judged by
 its metrics too.
 """
 
@@ -14,15 +14,14 @@ from heatpump import config as fw_config
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tools import abuse, scenario
-from tools.invariants import MELT_SLACK_S
-from tools.sim import run_scenario
+from tools.sim import abuse, run_scenario, scenario
+from tools.sim.invariants import MELT_SLACK_S
 
 RUNS = settings.default.max_examples * 2 // 5  # 200; 2000 with make test-long
 BOARDS = ("esp32-devkitc", "esp32-relay-x4")
 SPEEDS = ("low", "high")  # the speeds both boards have
 # The short runs an hour the checker allows when the firmware states none
-# (tools/invariants.py rule 2b; the fixed firmware's max_early_stops otherwise).
+# (tools/sim/invariants.py rule 2b; the fixed firmware's max_early_stops otherwise).
 EARLY_STOPS_DEFAULT = 3
 
 

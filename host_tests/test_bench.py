@@ -7,8 +7,11 @@ import sys
 
 import pytest
 
-from tools import FIRMWARE, bench, bench_upy, quality
-from tools import scenario as scenario_mod
+from tools import FIRMWARE
+from tools.bench import quality
+from tools.bench import suite as bench
+from tools.bench import upy as bench_upy
+from tools.sim import scenario as scenario_mod
 
 pytestmark = pytest.mark.slow  # not in make check: every bench section, at tiny sizes
 
@@ -353,19 +356,21 @@ def test_defrost_section_compares_the_defrost_modes_on_both_winter_days(quality_
     bench.print_section("defrost", list(figs.values()))
     text = capsys.readouterr().out
     assert "winter-dry-cold (as its scenario sets it)" in text
-    assert "tools.defrost_compare" in text
+    assert "tools.bench.defrost_compare" in text
     assert "oracle_frost_kg" in text
 
 
 def test_defrost_section_says_why_it_has_no_figures(monkeypatch, capsys):
     import tools
 
-    monkeypatch.setitem(sys.modules, "tools.defrost_compare", None)  # import fails
+    monkeypatch.setitem(sys.modules, "tools.bench.defrost_compare", None)  # import fails
     monkeypatch.delattr(tools, "defrost_compare", raising=False)
     figs = bench.section_defrost(bench.Ctx(quick=True))
     assert [f.value for f in figs] == [None]
     bench.print_section("defrost", figs)
-    assert "no figures: tools/defrost_compare.py cannot be imported" in capsys.readouterr().out
+    assert (
+        "no figures: tools/bench/defrost_compare.py cannot be imported" in capsys.readouterr().out
+    )
 
 
 def test_sim_speed_projects_a_year(quality_ctx):

@@ -9,7 +9,7 @@ import sys
 import pytest
 from heatpump.board import Board, BoardError, load_board
 
-from tools import board_check
+from tools.install import board_check
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BOARD_FILES = sorted(glob.glob(os.path.join(REPO, "boards", "*.json")))
@@ -69,7 +69,7 @@ def test_a_bad_file_names_the_file_and_the_rule(tmp_path):
 
 def run_tool(*args):
     return subprocess.run(
-        [sys.executable, "-m", "tools.board_check", *args],
+        [sys.executable, "-m", "tools.install.board_check", *args],
         capture_output=True,
         text=True,
         cwd=REPO,

@@ -10,6 +10,10 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent
 FIRMWARE = ROOT / "firmware"
 MAX_FUNCTION_LINES = 60
 MAX_MODULE_LINES = 350
+# Over the limit, each with its reason and a cap so that it cannot grow. app.py: split
+# into keeper/crashes/clock it kept 10 KB more heap after a self-test, for a cause not
+# found yet (docs/design-notes.md, "The app's split"), so it stays whole for now.
+LONGER = {"firmware/heatpump/app.py": 520}
 SWITCHES = ("# noqa", "# type: ignore", "# pyright:", "# ruff:")
 
 
@@ -24,7 +28,8 @@ def _rel(path):
 @pytest.mark.parametrize("path", _firmware_files(), ids=_rel)
 def test_firmware_module_is_short(path):
     n = len(path.read_text().splitlines())
-    assert n <= MAX_MODULE_LINES, f"{_rel(path)}: {n} lines (at most {MAX_MODULE_LINES})"
+    most = LONGER.get(_rel(path), MAX_MODULE_LINES)
+    assert n <= most, f"{_rel(path)}: {n} lines (at most {most})"
 
 
 @pytest.mark.parametrize("path", _firmware_files(), ids=_rel)

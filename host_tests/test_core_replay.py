@@ -8,7 +8,7 @@ import pytest
 import replay_rig
 from upyvm import REPO, run_unix, run_upy
 
-from tools import tick_alloc
+from tools.bench import tick_alloc
 
 pytestmark = pytest.mark.slow  # not in make check: relay traces under both MicroPythons
 

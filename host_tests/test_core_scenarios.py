@@ -14,7 +14,7 @@ from heatpump.hal.sim import SimHAL
 from heatpump.ticks import PERIOD
 from replay_rig import Rig
 
-from tools.invariants import check_invariants
+from tools.sim.invariants import check_invariants
 
 NO_DELAY = {"boot_delay_s": 0}
 COOL = {"mode": "cool", "setpoint": 23}

@@ -1,13 +1,13 @@
 """Closed loop: the firmware's defrost against the plant's frost, demand against timed.
 
 Short windows of the humid near-0 C day (scenarios/winter-humid.json, -3..4 C, 90 % RH)
-through tools/defrost_compare.py (plant + SimHAL + Controller + Defrost, 1 s ticks).
-The whole days, both of them, are `python -m tools.defrost_compare` (and `make bench`).
+through tools/bench/defrost_compare.py (plant + SimHAL + Controller + Defrost, 1 s ticks).
+The whole days, both of them, are `python -m tools.bench.defrost_compare` (and `make bench`).
 """
 
 import pytest
 
-from tools.defrost_compare import run_one
+from tools.bench.defrost_compare import run_one
 
 pytestmark = pytest.mark.slow  # not in make check: simulated frosty days
 

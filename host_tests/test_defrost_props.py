@@ -4,7 +4,7 @@ Random sequences drive Controller + Defrost + SimHAL in heating weather: the out
 coil frosting and thawing, the outdoor air, the room, broken sensors, hp.defrost(),
 mode changes, defrost config changes, and power cuts (relays drop in board order, the
 controller's RAM is gone, a new one boots on the same board). The relay log must pass
-the independent checker (tools/invariants.py), and after every power cut the first
+the independent checker (tools/sim/invariants.py), and after every power cut the first
 start must wait min_off_s from power-up and, in heating, find the valve in heating.
 Each example is a few dozen steps (0.1 s to 10 min) with bursts of 1 s ticks;
 `make test` runs 500 per property, `make test-long` 5000.
@@ -17,7 +17,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from replay_rig import Rig
 
-from tools.invariants import check_invariants
+from tools.sim.invariants import check_invariants
 
 BOARDS = ("esp32-devkitc", "esp32-relay-x4")
 SENSORS = ("room", "indoor_coil", "outdoor", "outdoor_coil")
@@ -37,7 +37,7 @@ def power_cut(r, off_ms):
     config = dict(r.ctl.cfg)
     faults = r.ctl.active_codes()
     r.hal.all_relays_off()  # the relays drop out (board order: compressor first)
-    # What tools/sim.py records at a cut: no reading was taken, the codes were as before.
+    # What tools/sim/engine.py records at a cut: no reading was taken, the codes were as before.
     r.ticks.append(
         {
             "ms": r.hal.elapsed_ms,

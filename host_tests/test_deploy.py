@@ -1,4 +1,4 @@
-"""tools.deploy: the plans it makes (no board is attached here), the board-side listing
+"""tools.device.deploy: the plans it makes (no board is attached here), the board-side listing
 under the real MicroPython VM, the freeze manifest, and the errors a person meets."""
 
 import hashlib
@@ -11,7 +11,7 @@ import sys
 import pytest
 from upyvm import REPO, run_upy
 
-from tools import deploy
+from tools.device import deploy
 
 PORT = "/dev/ttyUSB0"
 CONN = ["mpremote", "connect", PORT]
@@ -19,7 +19,7 @@ CONN = ["mpremote", "connect", PORT]
 
 def cli(*args, timeout=300):
     return subprocess.run(
-        [sys.executable, "-m", "tools.deploy", *args],
+        [sys.executable, "-m", "tools.device.deploy", *args],
         capture_output=True,
         text=True,
         timeout=timeout,

@@ -4,7 +4,7 @@ No ESP32 is attached here, so FakeBoard plays one behind a pty: MicroPython's ra
 protocol as mpremote speaks it (raw and raw-paste modes, soft reset, friendly REPL), a
 flash filesystem in a temporary folder, `machine.reset()` that reboots it, and at each
 boot the deployed boot.py and main.py from that flash, with a recording machine.Pin and
-a stand-in heatpump.app. The real tools.deploy then drives the real mpremote against it.
+a stand-in heatpump.app. The real tools.device.deploy then drives the real mpremote against it.
 What it cannot show: MicroPython itself (the code the deploy sends also runs under the
 real VM in test_deploy.py) and the ESP32's serial and reset lines.
 """
@@ -26,7 +26,7 @@ import types
 import pytest
 from upyvm import REPO
 
-from tools import deploy
+from tools.device import deploy
 
 pytestmark = pytest.mark.slow  # not in make check: mpy-cross and a deploy against a stand-in board
 
@@ -250,7 +250,7 @@ def board(tmp_path):
 
 def run_deploy(port, *extra):
     return subprocess.run(
-        [sys.executable, "-m", "tools.deploy", "deploy", "--port", port, *extra],
+        [sys.executable, "-m", "tools.device.deploy", "deploy", "--port", port, *extra],
         capture_output=True,
         text=True,
         timeout=300,

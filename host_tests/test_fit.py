@@ -8,8 +8,8 @@ import sys
 
 import pytest
 
-from tools import fit
-from tools.fit import FitError, check_circuit, check_window
+from tools.install import fit
+from tools.install.fit import FitError, check_circuit, check_window
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 UNITS = fit.load_units()
@@ -269,7 +269,7 @@ def test_cli_bad_input_exits_2(capsys, argv, words):
 )
 def test_module_exit_codes(extra, code):
     run = subprocess.run(
-        [sys.executable, "-m", "tools.fit", *GOOD, *extra],
+        [sys.executable, "-m", "tools.install.fit", *GOOD, *extra],
         cwd=REPO,
         capture_output=True,
         text=True,

@@ -1,7 +1,7 @@
 """The board's heap as it lives: the deployed .mpy set on the board's import path,
 boot.py, then the app as main.py starts it with every task and the REPL, then a week
 with a command at the REPL every hour, flash writes, defrost days and a self-test
-(tools/upy_bench/life.py). Heap is a count, not a time: it may be a test.
+(tools/bench/upy_bench/life.py). Heap is a count, not a time: it may be a test.
 
 The figures are the firmware's: the live heap minus the rig's own (the VM, the rig
 and the stand-in `machine`, measured before boot.py runs).
@@ -11,7 +11,8 @@ import os
 
 import pytest
 
-from tools import FIRMWARE, bench_upy
+from tools import FIRMWARE
+from tools.bench import upy as bench_upy
 
 pytestmark = pytest.mark.slow  # not in make check: a simulated week of the board's life, twice
 
@@ -27,7 +28,9 @@ STEADY_CEILING = 91 * KB  # after the week: measured 87.6 KB
 # sampled then) and until its report is on flash.
 PEAK_CEILING = 118 * KB
 UNIX_HEAP = "256K"  # the week needs more than a day's 208 KB (see the bench)
-FREE_FLOOR = 12 * KB  # the largest free block after the week there: 17.8 KB
+# The largest free block after the week there: 58.8 KB, since app.build() has the
+# collector run every 8 KB allocated (7.9 KB without it: the free heap in pieces).
+FREE_FLOOR = 40 * KB
 
 
 @pytest.fixture(scope="module")

@@ -16,9 +16,9 @@ import sys
 import pytest
 from upyvm import REPO, run_upy
 
-from tools import hpctl
+from tools.device import hpctl
 
-WRAPPER = os.path.join(REPO, "tools", "hpctl")
+WRAPPER = os.path.join(REPO, "tools", "device", "hpctl")
 
 
 def run_cli(*args, timeout=60):
@@ -111,7 +111,7 @@ def test_a_port_where_no_board_answers_times_out():
 
 
 def test_mpremote_missing_is_explained(monkeypatch, capsys):
-    from tools import deploy
+    from tools.device import deploy
 
     monkeypatch.setattr(deploy.os.path, "exists", lambda p: p.startswith("/dev/"))
     monkeypatch.setattr(deploy.shutil, "which", lambda name: None)
@@ -189,9 +189,8 @@ def test_faults_config_log_and_no_app(answers):
     code, text = hpctl.result("/dev/ttyUSB0", answers[4], as_json=False)
     assert (code, text) == (0, "config: min_off_s=240")
     code, text = hpctl.result("/dev/ttyUSB0", answers[5], as_json=False)
-    # A controller run without the app has no event log: said plainly, not a traceback.
-    assert code == 2
-    assert text.startswith("refused: log(): this controller runs without the app")
+    # The REPL object has no event log (yet): said plainly, not a traceback.
+    assert (code, text) == (1, "this firmware has no hp.log(): deploy a newer one (make deploy)")
     code, text = hpctl.result("/dev/ttyUSB0", answers[6], as_json=False)
     assert code == 1
     assert text.startswith("the board on /dev/ttyUSB0 answers, but the app is not running")

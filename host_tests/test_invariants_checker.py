@@ -6,7 +6,7 @@ from types import SimpleNamespace
 import pytest
 from heatpump.board import load_board
 
-from tools.invariants import check_invariants, tick_context
+from tools.sim.invariants import check_invariants, tick_context
 
 DEVKIT = load_board("esp32-devkitc")  # "O" valve, three taps, separate outdoor fan
 SHARED = load_board("esp32-relay-x4")  # one motor for both fans, low/high taps

@@ -1,6 +1,6 @@
 """Property tests: random sequences of temperatures, sensor faults, inputs, hp.set and
 hp.config commands, mode changes and time steps (0.1 s to 10 min) through Controller +
-SimHAL; the relay log must satisfy DESIGN.md's safety invariants (tools/invariants.py).
+SimHAL; the relay log must satisfy DESIGN.md's safety invariants (tools/sim/invariants.py).
 
 One test per invariant. They share the machinery but each draws the events that stress
 its invariant more often (e.g. sensor faults for 6, mode flips for 4). Every test also
@@ -18,7 +18,7 @@ from hypothesis import given, note
 from hypothesis import strategies as st
 from replay_rig import Rig
 
-from tools.invariants import check_invariants
+from tools.sim.invariants import check_invariants
 
 BOARDS = ("esp32-devkitc", "esp32-relay-x4")
 SENSORS = ("room", "indoor_coil", "outdoor", "outdoor_coil")

@@ -8,7 +8,7 @@ import pytest
 from heatpump.hal.sim import SimHAL
 
 from tools import REPO
-from tools.reference import StandardThermostat, check_config
+from tools.sim.reference import StandardThermostat, check_config
 
 
 def make(board="esp32-devkitc", config=None, room=20.0, coil=10.0, **settings):

@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from tools import metrics, scenario
+from tools.sim import metrics, scenario
 
 
 def test_every_bundled_scenario_loads():

@@ -3,7 +3,7 @@
 A healthy simulated unit passes; a stuck reversing valve, a broken sensor, a blocked
 drain, an undersized unit (and a few installation mistakes) each fail it at the step
 that finds them, with a message naming what to check. Every run also passes the
-independent invariant checker (tools/invariants.py): the self-test drives the relays
+independent invariant checker (tools/sim/invariants.py): the self-test drives the relays
 only through the sequencer, so the compressor timers and the valve rule hold.
 """
 
@@ -19,8 +19,8 @@ from heatpump.selftest import N_LINES, SelfTest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tools.invariants import check_invariants, tick_context
 from tools.plant import DailyWeather, Plant, UnitParams
+from tools.sim.invariants import check_invariants, tick_context
 
 SUMMER = {"room_c": 26.0, "outdoor_c": 30.0}
 SPRING = {"room_c": 21.0, "outdoor_c": 14.0}
@@ -382,7 +382,7 @@ def test_undersized_unit_fails_at_cooling():
     step, check, msg = failed(rep)
     assert (step, check) == ("cooling", "cooling")
     assert by_check(rep)["cooling"]["value"] < 10.0
-    assert "cooling too weak" in msg and "tools.sizing" in msg
+    assert "cooling too weak" in msg and "tools.install.sizing" in msg
     assert b.violations() == []
 
 

@@ -7,9 +7,10 @@ import json
 import pytest
 from heatpump.controller import Controller
 
-from tools import scenario, sim
-from tools.invariants import tick_context
-from tools.reference import StandardThermostat
+from tools import sim
+from tools.sim import engine, scenario
+from tools.sim.invariants import tick_context
+from tools.sim.reference import StandardThermostat
 
 REFERENCE = StandardThermostat
 METRIC_KEYS = (
@@ -279,7 +280,7 @@ def test_memfs_keeps_what_the_store_wrote():
 
 def test_long_runs_check_the_invariants_without_keeping_every_tick(monkeypatch):
     # A simulated year would not fit in memory as one dict per tick (the checker's input).
-    monkeypatch.setattr(sim, "MAX_CONTEXT_TICKS", 600)
+    monkeypatch.setattr(engine, "MAX_CONTEXT_TICKS", 600)
     result, run, _rows = sim.run_scenario(make(duration_h=0.2), progress=False)
     assert len(run.ticks) == 0
     assert any(n.startswith("invariants 2 and 6 not checked") for n in run.notes)

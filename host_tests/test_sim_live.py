@@ -6,8 +6,8 @@ import os
 import subprocess
 import sys
 
-from tools import scenario
-from tools.live import live
+from tools.sim import scenario
+from tools.sim.live import live
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 

@@ -9,8 +9,7 @@ share the result.
 import pytest
 from heatpump import config as fw_config
 
-from tools import scenario
-from tools.sim import run_scenario
+from tools.sim import run_scenario, scenario
 
 pytestmark = pytest.mark.slow  # not in make check: every bundled scenario, a simulated day each
 

@@ -8,8 +8,8 @@ import sys
 
 import pytest
 
-from tools import sizing
-from tools.sizing import SizingError, recommend
+from tools.install import sizing
+from tools.install.sizing import SizingError, recommend
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -275,7 +275,7 @@ def test_cli_bad_input_exits_2_with_the_allowed_range(capsys, argv, words):
 
 def test_cli_runs_as_a_module():
     run = subprocess.run(
-        [sys.executable, "-m", "tools.sizing", "--area-ft2", "200", "--sun", "sunny"],
+        [sys.executable, "-m", "tools.install.sizing", "--area-ft2", "200", "--sun", "sunny"],
         cwd=REPO,
         capture_output=True,
         text=True,

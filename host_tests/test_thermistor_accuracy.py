@@ -29,7 +29,7 @@ from heatpump.board import Board, load_board
 from heatpump.hal.sim import SimHAL
 from heatpump.thermistor import Channel, Ntc
 
-from tools import board_check
+from tools.install import board_check
 
 DATA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data", "murata_ncp15xh103.csv")
 

@@ -1,6 +1,6 @@
 // The MicroPython VM (the npm WebAssembly port) as the desktop runners start it: their
 // shared command line, the VM loaded, host folders copied into its filesystem, sys.path
-// and sys.argv set. Used by tools/upy_run.mjs and tools/upy_bench/steps.mjs.
+// and sys.argv set. Used by tools/upy_run.mjs and tools/bench/upy_bench/steps.mjs.
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";

@@ -31,10 +31,8 @@ class Table(list):
 
 
 class Api:
-    def __init__(self, ctl, events=None, events_max=0):
+    def __init__(self, ctl):
         self.ctl = ctl
-        self.events = events  # the app's event log [(uptime_s, text)], None: no app
-        self.events_max = events_max  # ... and how many it keeps
 
     def __repr__(self):
         return "<heat pump: hp.status(), hp.set(mode=..., setpoint=...), hp.help()>"
@@ -106,10 +104,6 @@ class Api:
         """The self-test's latest progress lines."""
         return self._run("selftest_progress")
 
-    def log(self, n=20):
-        """The app's last n events, oldest first: start, reset cause, crashes, saves."""
-        return self._run("log", self.events or [], n, self.events_max)
-
     def help(self):
         """What each command does."""
-        self._run("help", self.events is not None)
+        self._run("help")

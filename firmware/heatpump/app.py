@@ -12,8 +12,9 @@ Tasks, one generation at a time:
   step (measure -> decide -> actuate), so control acts on fresh readings.
 - watchdog: feeds the hardware watchdog every second, but only while the control
   tick is alive; a stalled loop (or a stuck control task) is reset by the hardware.
-- persist: what goes to flash, and when (keeper.py), and the self-test's report once
-  it is finished.
+- persist: settings and config saved when changed (checked every 5 s), counters at
+  most every 10 min and only when changed (store.CounterStore), the self-test's
+  report once it is finished.
 - REPL: aiorepl with `hp` in its globals, run by the main coroutine itself, so Ctrl-D
   there (which empties asyncio's queue) ends the app cleanly.
 
@@ -24,12 +25,12 @@ resets the board (hal.reset()). Ctrl-C, Ctrl-D or any other way out: every relay
 and the app says so. The reset cause is logged at start; a watchdog reset raises A2.
 """
 
+import asyncio
+import sys
+
 from micropython import const
 
 from heatpump.api import Api
-from heatpump.clock import AsyncioClock
-from heatpump.crashes import Crashes, exc_text, show_traceback
-from heatpump.keeper import Keeper
 from heatpump.ticks import ticks_diff
 
 # The annotations below are pyright's only: it takes any TYPE_CHECKING as true, the
@@ -45,34 +46,101 @@ _TICK_LATE_MS = const(5000)  # no control tick for this long: stop feeding the w
 PERSIST_EVERY_MS = const(5000)  # how often settings/config are compared with flash
 COUNTERS_EVERY_MS = const(60_000)  # how often the counter store is offered the counters
 _RESTART_MS = const(2000)  # pause between a crash and the new generation of tasks
+_CRASH_WINDOW_MS = const(600_000)  # this many crashes within this long reset the board
+_CRASHES_TO_RESET = const(3)
 _IDLE_MS = const(1000)  # the main coroutine's poll for a stop, when there is no REPL
 LOG_SIZE = const(30)  # events kept for hp.log()
+_GC_EVERY_B = const(8192)  # a collection after this many bytes allocated (build says why)
 
 SAFE_BOOT_HINT = "to keep it stopped: open('/safe_boot', 'w').close()"
+
+
+def exc_text(e):
+    """'ValueError: bad value' (what the log and the console show)."""
+    text = str(e)
+    return type(e).__name__ + (": " + text if text else "")
+
+
+def _show_traceback(e, say):
+    """The traceback of e on the console. On the board straight to it: no buffer to
+    grow in a heap that a MemoryError may have left full."""
+    if hasattr(sys, "print_exception"):
+        sys.print_exception(e)
+        return
+    import traceback
+
+    say("".join(traceback.format_exception(type(e), e, e.__traceback__)))
+
+
+class AsyncioClock:
+    """Real time and real tasks: asyncio on the board (and on CPython)."""
+
+    def __init__(self):
+        self._ms = getattr(asyncio, "sleep_ms", None)  # MicroPython's, allocation-free
+
+    def sleep_ms(self, ms):
+        if self._ms is not None:
+            return self._ms(ms)
+        return asyncio.sleep(ms / 1000)
+
+    def create_task(self, coro):
+        return asyncio.create_task(coro)
+
+    def run(self, coro):
+        return asyncio.run(coro)
+
+    def reset(self):
+        # MicroPython keeps tasks of an interrupted run queued: drop them, so a later
+        # run starts clean (CPython's asyncio.run already closed its loop).
+        if sys.implementation.name == "micropython":
+            asyncio.new_event_loop()
+
+
+class AppApi(Api):
+    """The REPL's `hp`: the core's Api plus the app's event log."""
+
+    def __init__(self, ctl, app):
+        Api.__init__(self, ctl)
+        self.app = app
+
+    def log(self, n=20):
+        """The app's last n events, oldest first: start, reset cause, crashes, saves."""
+        return self._run("log", self.app.events, n, LOG_SIZE)
+
+    def help(self):
+        """What each command does, the app's own too."""
+        self._run("help", (_LOG_HELP,))
+
+
+_LOG_HELP = "  hp.log()                       the app's recent events (crashes, resets, saves)"
 
 
 class App:
     # Set by app_boot.restore() during __init__:
     ctl: "Controller"  # the control core, restored from flash
-    hp: "Api"  # the REPL's `hp`
+    hp: "AppApi"  # the REPL's `hp`
     last_tick_ms: int  # when the control tick last completed
+    _saved: dict  # the settings and config known to be on flash
 
     def __init__(
         self, hal, store=None, counters=None, clock=None, repl=None, say=print, history=None
     ):
         self.hal = hal
-        # What goes to flash, and when (store: settings + config, counters, history;
-        # each a store.Store / CounterStore, or None: no flash).
-        self.keep = Keeper(store, counters, history, self._flash_fault)
+        self.store = store  # store.Store for {"config", "settings"}, or None (no flash)
+        self.counters = counters  # store.CounterStore, or None
+        self.history = history  # store.Store for the compressor's history, or None
         self.clock = clock or AsyncioClock()  # sleep_ms, create_task, run, reset
         self.repl = repl  # coroutine function taking the globals (aiorepl.task), or None
         self.say = say  # where messages for a person go (the console)
         self.events = []  # (uptime_s, text), oldest first, for hp.log()
         self.gen = 0  # generation of the running tasks; bumping it stops them
-        self.crashes = Crashes()  # the crash rule's memory
+        self.crash_ms = []  # ticks of the recent crashes (the reset rule)
+        self.crashes = 0  # lifetime crashes (persisted with the counters)
+        self.last_crash = None  # "task: ExcType: text" of the latest one (persisted)
         self.stopped = None  # why the app stopped; None while it runs
         self.watchdog_ms = 0  # the hardware watchdog's timeout once started
         self._st_seen = 0  # self-test progress lines already printed
+        self._hist_gen = -1  # the controller's history generation last written
         # The controller, restored from flash (app_boot.py: loaded for this, let go).
         from heatpump import lazy
 
@@ -92,34 +160,108 @@ class App:
         except Exception as e:  # never let the fault log stop the way out
             self.event("fault %s not recorded: %s" % (code, exc_text(e)))
 
-    def _flash_fault(self, msg, code):
-        self.event("flash: " + msg)
-        self.say("app: flash: " + msg)
-        if code:
-            self.record(code)
+    def saved_now(self, values):
+        """values ({"config", "settings"}) are what the flash holds now."""
+        self._saved = values
+
+    def _remember(self, values):
+        # Copied into the dicts kept since boot, not new ones: a long-lived object made
+        # at each save would land between the REPL's short-lived ones and split the
+        # free heap (fragmentation is how a long uptime runs out of memory).
+        for part in ("config", "settings"):
+            kept = self._saved[part]
+            new = values[part]
+            if len(kept) != len(new):
+                self._saved[part] = new
+                continue
+            for key in new:
+                kept[key] = new[key]
+
+    def drain(self, st, code):
+        # The store's (code, message) faults: into hp.log(), and a corrupt or refused
+        # settings/config file raises `code` (C1) as well.
+        if st is not None:
+            self._drain_list(st.faults, code)
+
+    def _drain_list(self, faults, code=None):
+        from heatpump import store as S
+
+        for kind, msg in faults:
+            self.event("flash: " + msg)
+            self.say("app: flash: " + msg)
+            if code and kind != S.FAULT_WRITE:
+                self.record(code)
+        del faults[:]
 
     # ---- persistence ----------------------------------------------------------
 
+    def persisted(self):
+        ctl = self.ctl
+        return {"config": dict(ctl.cfg), "settings": ctl.settings()}
+
+    def _unchanged(self):
+        # Compared in place every 5 s: a copy of the config each time would only churn
+        # the heap.
+        ctl = self.ctl
+        saved = self._saved
+        cfg = saved["config"]
+        now = ctl.cfg
+        if len(now) != len(cfg):
+            return False
+        for key in cfg:
+            if now.get(key) != cfg[key]:
+                return False
+        s = saved["settings"]
+        return (
+            ctl.mode == s["mode"]
+            and ctl.setpoint_dC == s["setpoint_dC"]
+            and ctl.fan == s["fan"]
+            and ctl.speed == s["speed"]
+        )
+
     def save_settings(self):
         """Write settings and config if they differ from flash; True if written."""
-        ok = self.keep.save_settings(self.ctl)
+        if self.store is None or self._unchanged():
+            return False
+        values = self.persisted()
+        # A failed write is not retried until the next change: a worn flash is not
+        # hammered every 5 s (the failure is in hp.log()).
+        self._remember(values)
+        ok = self.store.save(values)
         if ok:
             self.event("settings saved")
+        self.drain(self.store, None)
         return ok
 
     def save_counters(self, force=False):
         """Offer the counters to the counter store (it writes at most every 10 min)."""
+        if self.counters is None:
+            return False
         c = self.ctl.counters()
-        self.crashes.add_to(c)
-        return self.keep.save_counters(c, self.hal.ticks_ms(), force)
+        c["crashes"] = self.crashes
+        if self.last_crash is not None:
+            c["last_crash"] = self.last_crash
+        ok = self.counters.maybe_save(c, self.hal.ticks_ms(), force)
+        self.drain(self.counters, None)
+        return ok
 
     def save_history(self, crash_reset=False):
         """Write the compressor's history (at each start and stop, lockout, reset)."""
-        return self.keep.save_history(self.ctl, crash_reset)
+        ctl = self.ctl
+        self._hist_gen = ctl.history_gen
+        if self.history is None:
+            return False
+        doc = ctl.history()
+        if crash_reset:
+            doc["crash_reset"] = True  # the next boot counts this reset (A4)
+        ok = self.history.save(doc)
+        self.drain(self.history, None)
+        return ok
 
     def after_tick(self):
-        """What follows each control tick: the history to flash when it changed."""
-        if self.keep.history_due(self.ctl):
+        """What follows each control tick: the history to flash when it changed (the
+        starts-per-hour rule must survive a power cut right after a start)."""
+        if self.ctl.history_gen != self._hist_gen:
             self.save_history()
 
     # ---- the tasks ------------------------------------------------------------
@@ -192,7 +334,7 @@ class App:
         st = self.ctl.selftest
         if st is not None and st.unsaved:
             st.save()  # the self-test's report, once it is finished
-            self.keep.drain_list(st.store_faults)
+            self._drain_list(st.store_faults)
         if st is not None and not st.unsaved and st.n_lines == self._st_seen:
             # Done, saved and printed: its ~20 KB of heap go back (the report
             # stays on flash for hp.selftest_report()).
@@ -209,15 +351,20 @@ class App:
         self.gen += 1  # the other tasks of this generation stop at their next wake
         self.all_off()
         text = "%s task: %s" % (name, exc_text(e))
-        resetting = self.crashes.note(text, self.hal.ticks_ms())
+        self.crashes += 1
+        self.last_crash = text
         self.record("A1")
         self.say("app: crash in the " + text)
-        show_traceback(e, self.say)
+        _show_traceback(e, self.say)
+        now = self.hal.ticks_ms()
+        recent = [t for t in self.crash_ms if ticks_diff(now, t) < _CRASH_WINDOW_MS]
+        recent.append(now)
+        self.crash_ms = recent
+        resetting = len(recent) >= _CRASHES_TO_RESET
         self._safe(self.save_history, resetting)  # the stop, and the reset to come
         if resetting:
             self.event("crash in the %s; every relay OFF" % text)
-            n = self.crashes.in_window()
-            self.stop("%d crashes within 10 min: resetting the board" % n, True)
+            self.stop("%d crashes within 10 min: resetting the board" % len(recent), True)
         else:
             self.event(
                 "crash in the %s; every relay OFF, restart in %d s" % (text, _RESTART_MS // 1000)
@@ -322,6 +469,20 @@ def stores(folder="/", fs=None):
     return lazy.call("app_boot", "stores", folder, fs)
 
 
+def _collect_early():
+    # MicroPython collects only when an allocation fails, so garbage fills the whole
+    # heap first and what lives is left scattered across it: the free heap in small
+    # pieces (a week's largest free block 8 KB instead of 59 KB, make bench). A
+    # collection every few KB allocated keeps what lives packed at the bottom; the
+    # steady tick allocates nothing, so it costs only where something is built.
+    import gc
+
+    gc.collect()
+    threshold = getattr(gc, "threshold", None)  # CPython's collector has no such knob
+    if threshold is not None:
+        threshold(_GC_EVERY_B)
+
+
 def build(board_file="/board.json", folder="/", hal_class=None, clock=None, repl=None):
     """Everything main.py starts, built and restored from flash: the App, or None
     after saying why the board file cannot be used. hal_class, clock, repl: the
@@ -332,6 +493,7 @@ def build(board_file="/board.json", folder="/", hal_class=None, clock=None, repl
     from heatpump import lazy
     from heatpump.board import BoardError, load_board
 
+    _collect_early()
     try:
         board = load_board(board_file)
     except BoardError as e:

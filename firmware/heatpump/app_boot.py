@@ -6,9 +6,7 @@ while the unit runs, so none of it stays in the heap.
 
 from heatpump import config as C
 from heatpump import lazy
-from heatpump.api import Api
-from heatpump.app import LOG_SIZE, App
-from heatpump.keeper import persisted
+from heatpump.app import App, AppApi
 
 LET_GO = True  # lazy.call lets this module go once the call that loaded it returns
 
@@ -26,16 +24,16 @@ def restore(app):
 
     lazy.use("config_rules")  # held until start-up is done (lazy.call says why)
     hal = app.hal
-    values = app.keep.store.load() if app.keep.store is not None else {}
+    values = app.store.load() if app.store is not None else {}
     try:
         app.ctl = Controller(hal, config=values.get("config"))
     except ValueError as e:  # the store checks each value; this is a last resort
         app.ctl = Controller(hal)
         app.event("stored config refused (%s): defaults used" % e)
         app.record("C1")
-    app.keep.saved_now(_load(app, values))  # the settings/config known to be on flash
+    app.saved_now(_load(app, values))  # the settings/config known to be on flash
     app.last_tick_ms = hal.ticks_ms()  # when the control tick last completed
-    app.hp = Api(app.ctl, app.events, LOG_SIZE)
+    app.hp = AppApi(app.ctl, app)
     cause = hal.reset_cause()
     app.event("started after a %s reset" % cause)
     _load_history(app, cause)
@@ -48,22 +46,25 @@ def _load(app, values):
     ctl.apply_settings(settings)
     for msg in errors:
         app.event("stored setting refused: " + msg)
-    app.keep.drain(app.keep.store, "C1")
-    if app.keep.counters is not None:
-        c = app.keep.counters.load()
+    app.drain(app.store, "C1")
+    if app.counters is not None:
+        c = app.counters.load()
         ctl.restore_counters(c)
-        last = app.crashes.restore(c)
-        if last is not None:
-            app.event("last crash before this start: " + last)
-        app.keep.drain(app.keep.counters, None)
-    return persisted(ctl)
+        n = c.get("crashes")
+        if isinstance(n, int) and n >= 0:
+            app.crashes = n
+        if isinstance(c.get("last_crash"), str):
+            app.last_crash = c["last_crash"]
+            app.event("last crash before this start: " + app.last_crash)
+        app.drain(app.counters, None)
+    return app.persisted()
 
 
 def _load_history(app, cause):
     """Starts, early stops, lockouts and resets from before this boot (history.py)."""
     ctl = app.ctl
-    doc = app.keep.history.load() if app.keep.history is not None else {}
-    app.keep.drain(app.keep.history, "C1")
+    doc = app.history.load() if app.history is not None else {}
+    app.drain(app.history, "C1")
     for msg in ctl.restore_history(doc):
         app.event("stored history refused: " + msg)
         app.record("C1")

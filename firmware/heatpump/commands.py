@@ -263,19 +263,15 @@ class Commands:
         )
         return out
 
-    def help(self, with_log=False):
+    def help(self, more=()):
         print(
             HELP % (", ".join(C.MODES), C.setpoint_range(self._units), ", ".join(self.ctl.speeds))
         )
-        if with_log:
-            print(
-                "  hp.log()                       the app's recent events (crashes, resets, saves)"
-            )
+        for line in more:
+            print(line)
 
     def log(self, events, n, most):
         """The app's last n of `events` [(uptime_s, text)], oldest first."""
-        if not most:
-            raise ValueError("log(): this controller runs without the app: it has no event log")
         if isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= most:
             raise ValueError("log(n): n is a whole number of events, allowed 1..%d" % most)
         out = Table()
@@ -287,7 +283,6 @@ class Commands:
         return out
 
 
-_LOG_HELP = "  hp.log()                       the app's recent events (crashes, resets, saves)"
 HELP = """hp: the heat pump at the REPL (it keeps running while you type)
   hp.status()                    mode, state, temperatures, relays, timers, faults
   hp.set(mode="heat")            modes: %s

@@ -240,7 +240,7 @@ class Run(_Compressor):
             "%s too weak: the indoor coil got only %s %s room air (needs %s). "
             "Check the filter and both coils are clean, the outdoor fan runs, the "
             "refrigerant charge (a technician's job), and that the unit is big "
-            "enough (python -m tools.sizing)"
+            "enough (python -m tools.install.sizing)"
             % (
                 _side_name(self.side),
                 fmt_diff(d),

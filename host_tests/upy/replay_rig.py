@@ -9,7 +9,7 @@ enough for scripted runs: with `coil_follows` the indoor coil drifts (0.5 K a
 second) towards where a working unit would take it (12 K below the room while
 cooling, 20 K above while heating, the room otherwise), so the stuck-valve check
 sees a healthy unit unless a test takes the coil over. After every tick it records
-what tools.invariants.check_invariants needs (`ticks`).
+what tools.sim.invariants.check_invariants needs (`ticks`).
 
 `scripted_run()` is the replay test's run: the same script, under both interpreters,
 must give the same relay log.

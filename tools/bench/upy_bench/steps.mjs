@@ -1,6 +1,6 @@
 // Run a bench script under the MicroPython VM in steps, so the heap is collected between them.
 //
-//   node tools/upy_bench/steps.mjs [--heap BYTES] [--firmware DIR] [--mount HOST_DIR:VM_DIR]...
+//   node tools/bench/upy_bench/steps.mjs [--heap BYTES] [--firmware DIR] [--mount HOST_DIR:VM_DIR]...
 //        SCRIPT.py [ARG]...
 //
 // Why not tools/upy_run.mjs: the npm VM (the webassembly port's "pyscript" variant) cannot
@@ -15,9 +15,9 @@
 // folder is mounted at /script. Both are put first on sys.path. Files copied: .py, .mpy,
 // .json. Exit code: 0 when done, 1 on a Python exception (traceback on stderr), 2 on a usage
 // error, 3 when the VM is missing.
-import { parseArgs, startVM, usageExit } from "../upy_vm.mjs";
+import { parseArgs, startVM, usageExit } from "../../upy_vm.mjs";
 
-const usage = usageExit("steps", "node tools/upy_bench/steps.mjs [--heap BYTES] " +
+const usage = usageExit("steps", "node tools/bench/upy_bench/steps.mjs [--heap BYTES] " +
   "[--firmware DIR] [--mount HOST_DIR:VM_DIR]... SCRIPT.py [ARG]...");
 const cmd = parseArgs(process.argv.slice(2), ["--heap", "--firmware", "--mount"], usage);
 const { mp, vmScript } = await startVM({ who: "steps", files: /\.(py|mpy|json)$/,

@@ -1,6 +1,6 @@
 """Heap allocation and time of one steady-state control tick.
 
-    python -m tools.tick_alloc [--ticks 1000] [--json]
+    python -m tools.bench.tick_alloc [--ticks 1000] [--json]
 
 Runs the measurement twice: under the MicroPython VM (`node tools/upy_run.mjs`, the
 same file is the VM-side script) for bytes allocated per tick and time per tick,
@@ -246,7 +246,7 @@ def host_main(argv):
     import argparse
     import json
 
-    ap = argparse.ArgumentParser(prog="python -m tools.tick_alloc", description=__doc__)
+    ap = argparse.ArgumentParser(prog="python -m tools.bench.tick_alloc", description=__doc__)
     ap.add_argument("--ticks", type=int, default=1000, help="ticks per allocation run")
     ap.add_argument("--json", action="store_true", help="print the figures as JSON")
     args = ap.parse_args(argv)

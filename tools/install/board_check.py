@@ -1,6 +1,6 @@
 """Check a board file and show what the firmware will make of it.
 
-    python -m tools.board_check boards/esp32-devkitc.json     (or a name: esp32-devkitc)
+    python -m tools.install.board_check boards/esp32-devkitc.json     (or a name: esp32-devkitc)
 
 Runs the validator the firmware runs at boot, then prints the relays (pin, OFF level),
 the inputs, and for each thermistor: the temperatures it reads before a reading counts
@@ -129,7 +129,9 @@ def report(board):
 def main(argv=None):
     args = sys.argv[1:] if argv is None else argv
     if len(args) != 1 or args[0].startswith("-"):
-        print("usage: python -m tools.board_check BOARD.json | BOARD_NAME", file=sys.stderr)
+        print(
+            "usage: python -m tools.install.board_check BOARD.json | BOARD_NAME", file=sys.stderr
+        )
         return 2
     try:
         board = load_board(args[0])

@@ -6,7 +6,7 @@
     lines = compare_table([(label, who, metrics), ...])
     plot_compare(fw_out, ref_out, path, title)
 
-"fw" is the firmware's Controller, "ref" tools.reference.StandardThermostat (an ESPHome
+"fw" is the firmware's Controller, "ref" tools.sim.reference.StandardThermostat (an ESPHome
 thermostat with a timed defrost board); both run in tools.sim's Run, so only the
 control differs. The runs are independent of each other: run_jobs spreads them over a
 process pool.
@@ -16,9 +16,9 @@ import multiprocessing
 import time
 from dataclasses import dataclass
 
-from tools import scenario as scenario_mod
-from tools.reference import StandardThermostat
 from tools.sim import TRACE_COLUMNS, run_scenario
+from tools.sim import scenario as scenario_mod
+from tools.sim.reference import StandardThermostat
 
 WHO = {"fw": "ours", "ref": "reference"}
 

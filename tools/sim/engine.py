@@ -1,14 +1,11 @@
-"""The desktop simulator: the firmware against a simulated room and heat pump.
-
-    python -m tools.sim run SCENARIO.json --out DIR [--every N] [--quiet]
-    python -m tools.sim list
-    python -m tools.sim live SCENARIO.json [--speed 60]
+"""The simulator's engine: the firmware against a simulated room and heat pump
+(run_scenario, Run; tools/sim/cli.py is its command line).
 
 Each simulated second: the plant steps with the relays as the firmware left them, the
 plant's temperatures go into the simulated HAL (through the board's thermistor and
 ADC model), time advances, and the firmware's controller ticks once, exactly as the
 app does on the board. `run` writes trace.csv, relays.json, metrics.json and plot.png
-(README, section "The simulator", describes them; tools/scenario.py the input).
+(README, section "The simulator", describes them; tools/sim/scenario.py the input).
 
 A power cut is what it is on the board: the relays drop out and the controller's RAM is
 gone. The firmware starts as the board's app does (heatpump/app.py App: the controller
@@ -18,7 +15,7 @@ and the app's persistence task runs on its schedule in sim time: the app's own s
 changed, counters offered every COUNTERS_EVERY_MS and written at most every 10 min).
 The simulated flash is an in-memory filesystem that survives the cut.
 
-Resets (scenario events, tools/scenario.py): a watchdog reset drops the relays and boots
+Resets (scenario events, tools/sim/scenario.py): a watchdog reset drops the relays and boots
 the firmware at once with the reset cause "watchdog"; a crash of the control task goes
 through the app's own crash rule (App.on_crash), which either restarts the tasks after
 its pause (no tick meanwhile) or resets the board (a boot with "soft reset"); a power
@@ -26,14 +23,11 @@ reset is a 2 s cut. For each, the invariant checker gets a tick in the state "po
 off" at that time: the relays written then were not the controller's doing.
 """
 
-import argparse
 import bisect
 import io
 import json
 import operator
 import os
-import sys
-import time
 
 from heatpump import app as fw_app
 from heatpump import config as fw_config
@@ -43,10 +37,9 @@ from heatpump.board import load_board
 from heatpump.controller import Controller
 from heatpump.hal.sim import SimHAL
 
-from tools import scenario as scenario_mod
-from tools.invariants import check_invariants
-from tools.metrics import Metrics
 from tools.plant import DailyWeather, Plant, RoomParams, SensorParams, UnitParams, synthetic_year
+from tools.sim.invariants import check_invariants
+from tools.sim.metrics import Metrics
 
 TRACE_COLUMNS = (
     "t_s",
@@ -171,7 +164,7 @@ def make_stores(fs):
 
 
 class TickLog:
-    """Per-tick context for tools.invariants, run-length encoded (a day is 86400 ticks
+    """Per-tick context for tools.sim.invariants, run-length encoded (a day is 86400 ticks
     and most of them look like the one before). Iterating gives the checker its dicts."""
 
     def __init__(self):
@@ -208,7 +201,7 @@ class Run:
     """One scenario run: the plant, the simulated board and the firmware, stepped together.
 
     controller_factory(hal, config, settings) -> a controller with tick() and view(),
-    and set(**settings) for "set" events (tools/reference.py's StandardThermostat).
+    and set(**settings) for "set" events (tools/sim/reference.py's StandardThermostat).
     Without one, the firmware boots from its (simulated) flash.
 
     step() runs one control period; observe() -> (mode, state, defrost, faults,
@@ -357,7 +350,7 @@ class Run:
         return due
 
     def apply(self, ev):
-        """Carry out one scenario event (validated by tools.scenario)."""
+        """Carry out one scenario event (validated by tools.sim.scenario)."""
         action = next(k for k in ev if k not in ("at_min", "may_refuse"))
         getattr(self, "_on_" + action)(ev[action], f"at {ev['at_min']:g} min")
 
@@ -655,7 +648,7 @@ def run_scenario(
     """Run a validated scenario; write the outputs to out_dir (if given).
 
     after_step(run), if given, is called after each step, before the tick is recorded
-    (tools/defrost_compare.py holds the plant's frost at zero and counts aux heat).
+    (tools/bench/defrost_compare.py holds the plant's frost at zero and counts aux heat).
 
     Returns (metrics dict, the Run, rows): rows are the trace rows (tuples in
     TRACE_COLUMNS order, every `every` ticks) if keep_rows, else [].
@@ -722,7 +715,7 @@ def run_scenario(
 
 def write_outputs(out_dir, sc, run, rec, result, violations):
     """relays.json, metrics.json and plot.png (trace.csv is written while running)."""
-    from tools.plot import plot_run
+    from tools.sim.plot import plot_run
 
     os.makedirs(out_dir, exist_ok=True)
     with open(os.path.join(out_dir, "relays.json"), "w") as f:
@@ -764,58 +757,3 @@ def _progress(total_h, name):
         bar_format="{desc}: {percentage:3.0f}%|{bar}| {n:.1f}/{total:g} h simulated "
         "[{elapsed}<{remaining}]",
     )
-
-
-def cmd_list(_args):
-    for name, desc in scenario_mod.bundled_scenarios():
-        print(f"{name:18s} {desc}")
-
-
-def cmd_run(args):
-    sc = scenario_mod.load(args.scenario)
-    out = args.out or os.path.join("build", "sim", sc["name"])
-    t0 = time.perf_counter()
-    result, run, _rows = run_scenario(sc, out, every=args.every, progress=not args.quiet)
-    wall = time.perf_counter() - t0
-    print(
-        f"{sc['name']}: {sc['duration_h']:g} h simulated in {wall:.1f} s "
-        f"({sc['duration_h'] * 3600 / wall:.0f}x real time)"
-    )
-    for key, value in result.items():
-        print(f"  {key:24s} {value}")
-    for note in run.notes:
-        print(f"  note: {note}")
-    print(f"wrote {out}/trace.csv, relays.json, metrics.json, plot.png")
-    return 1 if result["invariant_violations"] else 0
-
-
-def cmd_live(args):
-    from tools.live import live
-
-    return live(scenario_mod.load(args.scenario), speed=args.speed)
-
-
-def main(argv=None):
-    ap = argparse.ArgumentParser(prog="python -m tools.sim", description=__doc__.split("\n")[0])
-    sub = ap.add_subparsers(dest="cmd", required=True)
-    p = sub.add_parser("run", help="run a scenario and write trace, relays, metrics and plot")
-    p.add_argument("scenario", help="a scenario file, or the name of a bundled one")
-    p.add_argument("--out", help="output folder (default build/sim/NAME)")
-    p.add_argument("--every", type=int, default=1, help="write every Nth tick to trace.csv")
-    p.add_argument("--quiet", action="store_true", help="no progress bar")
-    sub.add_parser("list", help="the bundled scenarios")
-    p = sub.add_parser("live", help="run in accelerated real time with a console (hp.status())")
-    p.add_argument("scenario", help="a scenario file, or the name of a bundled one")
-    p.add_argument("--speed", type=float, default=60.0, help="simulated seconds per second")
-    args = ap.parse_args(argv)
-    if getattr(args, "every", 1) < 1:
-        ap.error("--every must be 1 or more")
-    try:
-        return {"run": cmd_run, "list": cmd_list, "live": cmd_live}[args.cmd](args) or 0
-    except scenario_mod.ScenarioError as e:
-        print(f"error: {e}", file=sys.stderr)
-        return 2
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -1,4 +1,4 @@
-"""Compile every firmware file with mpy-cross: `python -m tools.mpy OUT_DIR`.
+"""Compile every firmware file with mpy-cross: `python -m tools.device.mpy OUT_DIR`.
 
 The output mirrors firmware/ (heatpump/x.py -> OUT_DIR/heatpump/x.mpy). boot.py and
 main.py stay source on the board (MicroPython only runs them as .py), but they are

@@ -3,7 +3,7 @@
     spec = check({"seed": 7, "every_min": 1})      # the defaults filled in
     evs = events(spec, duration_h=168, sensors=("room", "indoor_coil", ...))
 
-A scenario file carries the spec as "abuse" and the loader (tools/scenario.py) adds
+A scenario file carries the spec as "abuse" and the loader (tools/sim/scenario.py) adds
 these events to its own. The same spec, duration and sensors give the same events,
 on any machine: each kind of abuse draws from its own stream, seeded from the seed
 and the kind, so changing one rate does not move the others.

@@ -1,8 +1,8 @@
-"""Will this window heat pump fit the window and the circuit? `python -m tools.fit ...`.
+"""Will this window heat pump fit the window and the circuit? `python -m tools.install.fit ...`.
 
 Each check prints PASS or FAIL, and every FAIL says what to do. Exit code 0 when all
 pass, 1 on any FAIL, 2 on bad input. Unit profiles live in tools/data/units.json
-(`python -m tools.fit --list`).
+(`python -m tools.install.fit --list`).
 
 The circuit rules: the unit's highest running current is a continuous load, so it may
 use at most 80% of the breaker rating on a circuit of its own, and at most 50% when
@@ -19,9 +19,10 @@ import sys
 import textwrap
 from dataclasses import dataclass
 
-from tools.sizing import number_type
+from tools import REPO
+from tools.install.sizing import number_type
 
-UNITS_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data", "units.json")
+UNITS_FILE = os.path.join(REPO, "tools", "data", "units.json")
 CM_PER_IN = 2.54
 DEDICATED_LOAD = 0.80  # share of the breaker rating one continuous load may use alone
 SHARED_LOAD = 0.50  # ... when other loads are on the same circuit
@@ -321,7 +322,7 @@ def _dimension_args(p: argparse.ArgumentParser, flag: str, key: str, what: str) 
 
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
-        prog="python -m tools.fit",
+        prog="python -m tools.install.fit",
         description="Check that a window heat pump fits the window and the circuit.",
     )
     p.add_argument("--list", action="store_true", help="list the unit profiles and exit")

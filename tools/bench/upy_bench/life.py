@@ -1,7 +1,7 @@
 """The board's life, as it boots and runs, in a real MicroPython: boot.py, then the app
 as main.py starts it, then days of running with a person at the REPL.
 
-    node tools/upy_bench/steps.mjs --mount IMAGE:/ tools/upy_bench/life.py DAYS [trace]
+    node tools/bench/upy_bench/steps.mjs --mount IMAGE:/ tools/bench/upy_bench/life.py DAYS [trace]
     cd IMAGE && MICROPYPATH=rig micropython -X heapsize=256K -m life DAYS [trace] [map]
 
 (the unix port imports this rig as IMAGE/rig/life.mpy; `trace` prints the room and the

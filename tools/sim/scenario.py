@@ -51,7 +51,7 @@ A scenario is one JSON object. Only `name`, `duration_h` and `weather` are requi
                  hp, set, config and reset events while the unit has no power are
                  noted and not applied.
     abuse        {"seed": N, ...}: random abuse events added to `events`, the same for
-                 the same seed (tools/abuse.py: a command every "every_min" minutes
+                 the same seed (tools/sim/abuse.py: a command every "every_min" minutes
                  with its "commands" weights, "faults_per_day" flapping sensors,
                  "chatter_per_day" float chatter, "stuck_valve_per_day",
                  "resets_per_day": {"watchdog": n, "crash": n, "power": n}; the
@@ -69,8 +69,9 @@ import os
 from heatpump import config as fw_config
 from heatpump.board import BoardError, load_board
 
-from tools import REPO, abuse
+from tools import REPO
 from tools.plant import RoomParams, SensorParams, UnitParams
+from tools.sim import abuse
 
 SCENARIO_DIR = os.path.join(REPO, "scenarios")
 EVENT_ACTIONS = ("set", "config", "fault", "input", "stuck_valve", "power", "drain", "reset", "hp")

@@ -21,7 +21,8 @@ import time
 import traceback
 from dataclasses import dataclass, field
 
-from tools import REPO, bench_upy
+from tools import REPO
+from tools.bench import upy as bench_upy
 
 PY = ".venv/bin/python"
 OUT = os.path.join("build", "bench.json")
@@ -102,8 +103,8 @@ class Ctx:
 
 
 def _tick_alloc(ctx: Ctx) -> dict:
-    """tools.tick_alloc's figures (allocation and time per tick), measured once a run."""
-    from tools import tick_alloc
+    """tools.bench.tick_alloc's figures (allocation and time per tick), measured once a run."""
+    from tools.bench import tick_alloc
 
     return ctx.once("tick_alloc", lambda: tick_alloc.measure(ctx.sizes["ticks"]))
 
@@ -134,7 +135,7 @@ def section_footprint(ctx: Ctx) -> list[Figure]:
     figs = []
     cmd = bench_cmd("footprint")
 
-    # Flash: the deploy set as tools.deploy lists it.
+    # Flash: the deploy set as tools.device.deploy lists it.
     files = bench_upy.deploy_files(ctx.board)
     mpy = sorted((f for f in files if f.dest.endswith(".mpy")), key=lambda f: -f.size)
     src = [f for f in files if f.dest in ("boot.py", "main.py")]
@@ -197,7 +198,7 @@ def section_footprint(ctx: Ctx) -> list[Figure]:
         )
     )
 
-    # Allocation per steady-state tick: tools.tick_alloc.
+    # Allocation per steady-state tick: tools.bench.tick_alloc.
     ta = _tick_alloc(ctx)
     own = ta["micropython_alloc_bytes_per_tick"]
     with_sim = ta["micropython_alloc_with_sim_bytes_per_tick"]
@@ -207,7 +208,7 @@ def section_footprint(ctx: Ctx) -> list[Figure]:
             max(own.values()),
             "B",
             "allocated per steady-state control tick (worst of cooling, idle, heating)",
-            f"{PY} -m tools.tick_alloc",
+            f"{PY} -m tools.bench.tick_alloc",
             [f"{s:8s} {own[s]:g} B/tick, {with_sim[s]:g} B/tick on SimHAL" for s in own],
             {"controller": own, "with_sim": with_sim},
         )
@@ -258,7 +259,7 @@ UNIX_64_BIT_FACTOR = 1.43
 
 def section_life(ctx: Ctx) -> list[Figure]:
     """The board's heap as it lives: boot.py, main.py's app with every task and the
-    REPL, then days of running (tools/upy_bench/life.py), in the 32-bit VM and on the
+    REPL, then days of running (tools/bench/upy_bench/life.py), in the 32-bit VM and on the
     fixed-heap unix port; the firmware's figures (the rig's own heap taken off)."""
     cmd = bench_cmd("life")
     days = ctx.sizes["life_days"]
@@ -305,7 +306,7 @@ def section_life(ctx: Ctx) -> list[Figure]:
             ux,
         )
     )  # fmt: skip
-    from tools import tick_alloc
+    from tools.bench import tick_alloc
 
     ta = tick_alloc.run_vm(ctx.sizes["ticks"], unix=True)
     figs.append(
@@ -314,7 +315,7 @@ def section_life(ctx: Ctx) -> list[Figure]:
             max(own for own, _sim in ta["alloc"].values()),
             "B",
             "allocated per steady-state control tick on the unix port",
-            f"{PY} -m tools.tick_alloc (run_vm(unix=True))",
+            f"{PY} -m tools.bench.tick_alloc (run_vm(unix=True))",
         )
     )
     return figs
@@ -329,7 +330,7 @@ def section_speed(ctx: Ctx) -> list[Figure]:
     Time per steady-state tick as a multiple of a trivial loop iteration on the same
     interpreter (medians of batches), so the figure travels between machines."""
     ta = _tick_alloc(ctx)
-    cmd = f"{PY} -m tools.tick_alloc"
+    cmd = f"{PY} -m tools.bench.tick_alloc"
     figs = []
     for name, key in (("MicroPython VM", "micropython"), ("CPython", "cpython")):
         us = ta[key + "_tick_us"]
@@ -359,7 +360,7 @@ CQ_PLOT_SCENARIO = "winter-humid"
 CQ_PLOT = "winter_compare.png"  # in ctx.plot_dir (build/bench)
 SEASON_SEED = 1  # synthetic_year(seed=1), the year docs/plant-model.md describes
 
-# metrics key (tools/metrics.py) -> (key suffix in bench.json, unit, what it is)
+# metrics key (tools/sim/metrics.py) -> (key suffix in bench.json, unit, what it is)
 QUALITY_KEYS = {
     "comfort_pct": ("comfort_pct", "%", "time within 1 C of the setpoint"),
     "degree_hours_outside": ("outside_kh", "K*h", "degree-hours beyond the 1 C band"),
@@ -376,7 +377,7 @@ QUALITY_KEYS = {
 TABLE_NOTES = [
     "in 1 C: time within 1 C of the setpoint; K*h out: degree-hours beyond that band;",
     "max/h: most starts in any hour; defr: defrosts; low C: lowest room temperature;",
-    "breaks: breaches of DESIGN's safety invariants found in the run (tools/invariants.py)",
+    "breaks: breaches of DESIGN's safety invariants found in the run (tools/sim/invariants.py)",
 ]
 
 
@@ -411,7 +412,7 @@ def _fw_defrost_line(outs: dict) -> str | None:
 
 def _sim_notes(outs: dict) -> list[str]:
     """The simulator's notes on the runs (what it could not do), each once."""
-    from tools.quality import WHO
+    from tools.bench.quality import WHO
 
     notes = []
     for (_, who), out in outs.items():
@@ -426,10 +427,10 @@ def section_control_quality(ctx: Ctx) -> list[Figure]:
     """Control quality: the firmware against the reference thermostat, same plant and weather.
 
     Each bundled day runs twice in the simulator, once with our Controller and once
-    with tools.reference.StandardThermostat (ESPHome-style thermostat, 0.5 C deadband
+    with tools.sim.reference.StandardThermostat (ESPHome-style thermostat, 0.5 C deadband
     and overrun, 300 s min run and off per action, timed 60 min defrost)."""
-    from tools import quality
-    from tools import scenario as scenario_mod
+    from tools.bench import quality
+    from tools.sim import scenario as scenario_mod
 
     cmd = bench_cmd("control_quality")
     jobs = []
@@ -497,20 +498,20 @@ def section_control_quality(ctx: Ctx) -> list[Figure]:
 def section_defrost(ctx: Ctx) -> list[Figure]:
     """Defrost: demand against timed, on the humid and the dry-cold winter days.
 
-    tools/defrost_compare.py runs the firmware with each defrost mode, and with the
+    tools/bench/defrost_compare.py runs the firmware with each defrost mode, and with the
     plant's frost held at zero (the ceiling), on both days and flat out."""
     cmd = bench_cmd("defrost")
     try:
-        from tools import defrost_compare
+        from tools.bench import defrost_compare
     except ImportError as e:
         return [
             Figure(
                 "defrost_compare_runs",
                 None,
                 "",
-                "demand vs timed defrost (tools/defrost_compare.py)",
+                "demand vs timed defrost (tools/bench/defrost_compare.py)",
                 cmd,
-                [f"no figures: tools/defrost_compare.py cannot be imported ({e})"],
+                [f"no figures: tools/bench/defrost_compare.py cannot be imported ({e})"],
             )
         ]
     hours = ctx.sizes["cq_h"]
@@ -524,7 +525,7 @@ def section_defrost(ctx: Ctx) -> list[Figure]:
             "defrost runs compared",
             cmd,
             [
-                f"{hours or 24:g} h each; also: .venv/bin/python -m tools.defrost_compare",
+                f"{hours or 24:g} h each; also: .venv/bin/python -m tools.bench.defrost_compare",
                 *defrost_compare.table(res),
             ],
             res,
@@ -544,8 +545,8 @@ def section_seasonal(ctx: Ctx) -> list[Figure]:
 
     Every season_every_d-th day of synthetic_year(seed=1), midnight to midnight, each
     standing for its share of its month; a month's mode from its mean outdoor
-    temperature (tools/quality.py season_plan)."""
-    from tools import quality
+    temperature (tools/bench/quality.py season_plan)."""
+    from tools.bench import quality
 
     cmd = bench_cmd("seasonal")
     sz = ctx.sizes
@@ -625,8 +626,8 @@ def section_sim_speed(ctx: Ctx) -> list[Figure]:
     """Simulator speed: simulated time over wall time for a 24 h scenario.
 
     The firmware and the plant on CPython, winter-humid, one process, no trace kept."""
-    from tools import scenario as scenario_mod
     from tools.sim import run_scenario
+    from tools.sim import scenario as scenario_mod
 
     sc = scenario_mod.load(os.path.join(REPO, "scenarios", "winter-humid.json"))
     if ctx.sizes["sim_h"]:
@@ -678,7 +679,7 @@ def print_section(name: str, figs: list[Figure], out=print) -> None:
         if f.command != nxt:
             out(f"    $ {f.command}")
     if not figs:
-        out(f"  (no figures yet: section_{name}() in tools/bench.py is a hook)")
+        out(f"  (no figures yet: section_{name}() in tools/bench/suite.py is a hook)")
 
 
 def run_sections(names: list[str], ctx: Ctx, out=print) -> dict:

@@ -1,7 +1,7 @@
 """VM side of the footprint figures: heap after each start-up step, allocation per sampling pass.
 
-    node tools/upy_bench/steps.mjs --heap 262144 --firmware build/bench/mpy \
-        --mount boards:/boards tools/upy_bench/footprint.py BOARD N_PASSES MODULE...
+    node tools/bench/upy_bench/steps.mjs --heap 262144 --firmware build/bench/mpy \
+        --mount boards:/boards tools/bench/upy_bench/footprint.py BOARD N_PASSES MODULE...
 
 Imports each MODULE in turn (dependencies first, so each figure is the module's own
 cost; one that cannot import in the VM is reported, not fatal), then starts up as the

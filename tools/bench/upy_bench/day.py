@@ -1,7 +1,7 @@
 """VM side of the simulated day: Controller + SimHAL, one tick per simulated second.
 
-    node tools/upy_bench/steps.mjs --heap 262144 --firmware build/bench/mpy \
-        --mount boards:/boards tools/upy_bench/day.py BOARD SECONDS [STEP_S]
+    node tools/bench/upy_bench/steps.mjs --heap 262144 --firmware build/bench/mpy \
+        --mount boards:/boards tools/bench/upy_bench/day.py BOARD SECONDS [STEP_S]
 
 A scripted room in integer micro-degrees: a first-order room losing heat to an outdoor
 temperature that swings 8 -> 28 C over the day (coldest at 05:00, warmest at 15:00), sun
@@ -26,7 +26,8 @@ import time
 from array import array
 
 from heatpump.board import load_board
-from heatpump.controller import STATES, Controller
+from heatpump.control import STATES
+from heatpump.controller import Controller
 from heatpump.hal.sim import SimHAL
 
 board = load_board(sys.argv[1])

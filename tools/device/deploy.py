@@ -1,8 +1,8 @@
 """Put the firmware on an ESP32 over USB serial, attach to its REPL, write a freeze manifest.
 
-    python -m tools.deploy deploy --port /dev/ttyUSB0 --board esp32-devkitc [--dry-run]
-    python -m tools.deploy repl --port /dev/ttyUSB0 [--dry-run]
-    python -m tools.deploy freeze --board esp32-devkitc --out build/manifest.py
+    python -m tools.device.deploy deploy --port /dev/ttyUSB0 --board esp32-devkitc [--dry-run]
+    python -m tools.device.deploy repl --port /dev/ttyUSB0 [--dry-run]
+    python -m tools.device.deploy freeze --board esp32-devkitc --out build/manifest.py
 
 (`make deploy`, `make repl` and `make freeze` run these.) `deploy`, in order:
 
@@ -41,7 +41,7 @@ import time
 from dataclasses import dataclass
 
 from tools import FIRMWARE, REPO
-from tools.mpy import compile_all, firmware_sources, mpy_cross
+from tools.device.mpy import compile_all, firmware_sources, mpy_cross
 
 BOARDS_DIR = os.path.join(REPO, "boards")
 BUILD_MPY = os.path.join("build", "deploy", "mpy")
@@ -460,7 +460,9 @@ def freeze(args) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(prog="python -m tools.deploy", description=__doc__.split("\n")[0])
+    p = argparse.ArgumentParser(
+        prog="python -m tools.device.deploy", description=__doc__.split("\n")[0]
+    )
     sub = p.add_subparsers(dest="cmd", required=True)
     d = sub.add_parser("deploy", help="copy the firmware and a board file onto the board")
     d.add_argument("--port", default="", help="serial port, e.g. /dev/ttyUSB0")

@@ -1,12 +1,12 @@
 """Demand against timed defrost on the simulator: the two winter days side by side.
 
-    python -m tools.defrost_compare [--hours H] [--procs N] [--json]
+    python -m tools.bench.defrost_compare [--hours H] [--procs N] [--json]
 
-    from tools.defrost_compare import compare, table
+    from tools.bench.defrost_compare import compare, table
     res = compare()              # {"winter-humid": {"demand": {...}, ...}, ...}
     print("\\n".join(table(res)))
 
-Each run is a tools/sim.py run of the day's scenario (the plant, the simulated board and
+Each run is a tools/sim/engine.py run of the day's scenario (the plant, the simulated board and
 the firmware's Controller with its Defrost, one tick a simulated second). Runs:
 
 - each day (scenarios/winter-humid.json, scenarios/winter-dry-cold.json) as its
@@ -26,7 +26,7 @@ the firmware's Controller with its Defrost, one tick a simulated second). Runs:
 
 Figures per run: defrosts, defrost_min (time with a defrost step active), heat_kwh
 (heat into the room, net of what the defrosts took out of it), energy_kwh (electricity,
-aux heat included), kwh_per_kwh (energy per heat), comfort_pct (tools/metrics.py),
+aux heat included), kwh_per_kwh (energy per heat), comfort_pct (tools/sim/metrics.py),
 aux_kwh (aux heat run in defrost, at its rating), invariant_violations.
 """
 
@@ -37,9 +37,9 @@ import time
 
 from heatpump.controller import Controller
 
-from tools import scenario as scenario_mod
 from tools.plant import UnitParams
 from tools.sim import run_scenario
+from tools.sim import scenario as scenario_mod
 
 DAYS = ("winter-humid", "winter-dry-cold")
 MODES = ("demand", "timed", "frost-free")
@@ -192,7 +192,7 @@ def table(res):
 
 def main(argv=None):
     ap = argparse.ArgumentParser(
-        prog="python -m tools.defrost_compare", description=__doc__.split("\n")[0]
+        prog="python -m tools.bench.defrost_compare", description=__doc__.split("\n")[0]
     )
     ap.add_argument("--hours", type=float, help="simulated hours per run (default: 24)")
     ap.add_argument("--procs", type=int, default=2, help="runs at once (default 2)")

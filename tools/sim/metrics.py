@@ -15,11 +15,11 @@ heat_delivered_kwh, cool_delivered_kwh  sensible heat into / out of the room
 defrosts, defrost_minutes  defrost steps the controller reported, and their time
 faults                the fault codes seen active at any tick, sorted
 min_room_c, max_room_c
-invariant_violations  how many violations tools/invariants.py found
+invariant_violations  how many violations tools/sim/invariants.py found
 
 What abuse (issue 12) is judged by. A defrost step is a tick with the defrost flag up
 or the state "defrost" (the valve-shift pauses around it), as the checker has it;
-min_run_s is the loosest in force during the run (tools/sim.py LOOSEST).
+min_run_s is the loosest in force during the run (tools/sim/engine.py LOOSEST).
 max_thermostat_starts_in_any_hour  compressor starts in any sliding hour, not counting
                       the restarts after a stop in a defrost step, counted straight
                       across power cuts and resets (DESIGN.md invariant 3)

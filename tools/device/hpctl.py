@@ -1,9 +1,9 @@
 """hpctl: talk to the running heat pump from a laptop, over the USB serial REPL.
 
-    tools/hpctl --port /dev/ttyUSB0 status
-    tools/hpctl --port /dev/ttyUSB0 set mode=heat setpoint=21.5
-    tools/hpctl --port /dev/ttyUSB0 config [min_off_s=240 ...]
-    tools/hpctl --port /dev/ttyUSB0 faults | stats | clear | log [N]
+    tools/device/hpctl --port /dev/ttyUSB0 status
+    tools/device/hpctl --port /dev/ttyUSB0 set mode=heat setpoint=21.5
+    tools/device/hpctl --port /dev/ttyUSB0 config [min_off_s=240 ...]
+    tools/device/hpctl --port /dev/ttyUSB0 faults | stats | clear | log [N]
 
 Each command is one `mpremote connect PORT resume exec CODE`: `resume` means no soft
 reset, and aiorepl (which the app runs beside the control loop) takes the raw-REPL
@@ -20,7 +20,7 @@ import json
 import re
 import sys
 
-from tools.deploy import NoBoard, check_port, run_mpremote, show
+from tools.device.deploy import NoBoard, check_port, run_mpremote, show
 
 NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 COMMANDS = {

@@ -1,6 +1,6 @@
-"""The MicroPython side of `make bench`: run the scripts in tools/upy_bench/ in the VM.
+"""The MicroPython side of `make bench`: run the scripts in tools/bench/upy_bench/ in the VM.
 
-The VM scripts run under tools/upy_bench/steps.mjs, not tools/upy_run.mjs: the npm VM
+The VM scripts run under tools/bench/upy_bench/steps.mjs, not tools/upy_run.mjs: the npm VM
 defers every garbage collection to the moment control returns to JavaScript, so a live
 heap figure needs one top-level call per measurement (see steps.mjs). They import the
 firmware as .mpy files compiled by mpy-cross, as the board does, and print one line
@@ -16,10 +16,10 @@ import subprocess
 import sys
 
 from tools import FIRMWARE, REPO
-from tools.mpy import compile_all
+from tools.device.mpy import compile_all
 
-STEPS = os.path.join(REPO, "tools", "upy_bench", "steps.mjs")
-SCRIPTS = os.path.join(REPO, "tools", "upy_bench")
+STEPS = os.path.join(REPO, "tools", "bench", "upy_bench", "steps.mjs")
+SCRIPTS = os.path.join(REPO, "tools", "bench", "upy_bench")
 VM_PKG = os.path.join(REPO, "node_modules", "@micropython", "micropython-webassembly-pyscript")
 BENCH_MPY = os.path.join("build", "bench", "mpy")
 # The VM's heap table is walked by every gc.mem_alloc(); 256 KB (about what an ESP32
@@ -45,7 +45,7 @@ def vm_command(script: str, args, firmware_dir: str | None = None, heap: int = H
 
 
 def run_script(script: str, args, firmware_dir: str | None = None, timeout_s: float = 900):
-    """Run tools/upy_bench/SCRIPT in the VM; return the dict of its BENCH line."""
+    """Run tools/bench/upy_bench/SCRIPT in the VM; return the dict of its BENCH line."""
     if shutil.which("node") is None or not os.path.isdir(VM_PKG):
         raise VmError(
             "the MicroPython VM is missing: install Node.js 20, then run 'npm ci' "
@@ -57,8 +57,8 @@ def run_script(script: str, args, firmware_dir: str | None = None, timeout_s: fl
 
 
 def deploy_files(board: str):
-    """What `make deploy` puts on the board: tools.deploy's own list (deploy.File rows)."""
-    from tools import deploy
+    """What `make deploy` puts on the board: tools.device.deploy's own list (deploy.File rows)."""
+    from tools.device import deploy
 
     return deploy.build(deploy.board_path(board), frozen=False, out=lambda _msg: None)
 
@@ -127,7 +127,7 @@ def footprint(board: str, n_passes: int, mpy_dir: str) -> dict:
 
 
 def day(board: str, seconds: int, mpy_dir: str, step_s: int = 3600) -> dict:
-    """The simulated day in the VM (see tools/upy_bench/day.py)."""
+    """The simulated day in the VM (see tools/bench/upy_bench/day.py)."""
     args = [f"/boards/{board}.json", seconds, step_s]
     out = run_script("day.py", args, mpy_dir, timeout_s=max(900, seconds / 100))
     out["command"] = " ".join(vm_command("day.py", args, mpy_dir))
@@ -202,7 +202,7 @@ def _bench_line(cmd, done) -> dict:
 
 
 def life_vm(image: str, days: int, timeout_s: float = 1800) -> dict:
-    """The board's life in the 32-bit VM (tools/upy_bench/life.py): live heap figures."""
+    """The board's life in the 32-bit VM (tools/bench/upy_bench/life.py): live heap figures."""
     cmd = life_vm_command(image, days)
     done = subprocess.run(cmd, capture_output=True, text=True, cwd=REPO, timeout=timeout_s)
     out = _firmware_figures(_bench_line(cmd, done))

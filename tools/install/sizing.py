@@ -1,4 +1,4 @@
-"""Size a window heat pump for a room: `python -m tools.sizing --area-m2 20 ...`.
+"""Size a window heat pump for a room: `python -m tools.install.sizing --area-m2 20 ...`.
 
 Cooling follows the ENERGY STAR room air conditioner sizing chart (energystar.gov, "Room
 Air Conditioner" buying guidance): a BTU/h figure per floor-area row, then -10% for a
@@ -510,7 +510,7 @@ def format_report(rec: Recommendation) -> str:
 
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
-        prog="python -m tools.sizing",
+        prog="python -m tools.install.sizing",
         description=f"Size a window heat pump for a room ({CHART_SOURCE}).",
     )
     area = p.add_mutually_exclusive_group(required=True)

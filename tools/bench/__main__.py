@@ -1,0 +1,5 @@
+import sys
+
+from tools.bench.suite import main
+
+sys.exit(main())

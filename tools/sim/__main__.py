@@ -1,0 +1,5 @@
+import sys
+
+from tools.sim.cli import main
+
+sys.exit(main())
