@@ -129,11 +129,13 @@ def test_import_order_puts_each_module_after_what_it_imports():
     assert sorted(order) == sorted(mods)
     assert order[0] == "heatpump"
     at = {m: i for i, m in enumerate(order)}
-    controller = os.path.join(FIRMWARE, "heatpump", "controller.py")
-    imported = bench_upy._heatpump_imports(controller)
-    assert "heatpump.lazy" in imported  # the thermistor models: lazy.use in _tables
-    for dep in imported:
-        assert at[dep] < at["heatpump.controller"], dep
+    for name in ("controller", "control"):
+        imported = bench_upy._heatpump_imports(os.path.join(FIRMWARE, "heatpump", name + ".py"))
+        assert imported, name
+        for dep in imported:
+            assert at[dep] < at["heatpump." + name], (name, dep)
+    # control.py holds the config rules with lazy.Held while it builds its parts
+    assert at["heatpump.lazy"] < at["heatpump.control"]
 
 
 # ---- the harness, with stand-in sections ---------------------------------------------
@@ -361,10 +363,10 @@ def test_defrost_section_compares_the_defrost_modes_on_both_winter_days(quality_
 
 
 def test_defrost_section_says_why_it_has_no_figures(monkeypatch, capsys):
-    import tools
+    import tools.bench
 
     monkeypatch.setitem(sys.modules, "tools.bench.defrost_compare", None)  # import fails
-    monkeypatch.delattr(tools, "defrost_compare", raising=False)
+    monkeypatch.delattr(tools.bench, "defrost_compare", raising=False)
     figs = bench.section_defrost(bench.Ctx(quick=True))
     assert [f.value for f in figs] == [None]
     bench.print_section("defrost", figs)

@@ -8,6 +8,8 @@ import sys
 
 import pytest
 from heatpump.board import Board, BoardError, load_board
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from tools.install import board_check
 
@@ -107,3 +109,72 @@ def test_readme_example_board_file_is_valid():
     example = section.split("```json", 1)[1].split("```", 1)[0]
     board = Board.from_dict(json.loads(example))
     assert board.name == "my-board" and board.fan_speeds == ()
+
+
+def _with_outdoor(tmp_path, spec):
+    with open(os.path.join(REPO, "boards", "esp32-devkitc.json")) as f:
+        d = json.load(f)
+    d["thermistors"]["outdoor"] = dict(spec, pin=34, divider_ohm=33000, topology="ntc_low")
+    path = tmp_path / "sh.json"
+    path.write_text(json.dumps(d))
+    return str(path)
+
+
+@pytest.mark.parametrize(
+    "sh, why",
+    [
+        ([0, 0, 0], "b must be above 0"),
+        ([1, 2, 3], "ohm at 25 C"),
+        ([8.544257e-4, -2.570310e-4, 1.700503e-7], "b must be above 0"),  # b's sign
+        ([8.544257e-4, 2.570310e-4, -1.700503e-7], "c at least 0"),  # c's sign
+        ([-8.544257e-4, 2.570310e-4, 1.700503e-7], "ohm at 25 C"),  # a's sign
+        ([2.8934e-3, 5e-5, 0], "a Beta of"),  # 10 k at 25 C, but a Beta of 20000 K
+    ],
+)
+def test_impossible_steinhart_hart_is_refused_naming_the_sensor(tmp_path, sh, why):
+    path = _with_outdoor(tmp_path, {"sh": sh})
+    with pytest.raises(BoardError) as e:
+        load_board(path)
+    assert "thermistors.outdoor.sh" in str(e.value)
+    assert "is not an NTC thermistor: " in str(e.value)
+    assert why in str(e.value)
+    done = run_tool(path)  # the installer's check says the same, with no traceback
+    assert done.returncode == 1
+    assert "thermistors.outdoor.sh" in done.stderr
+    assert "Traceback" not in done.stderr + done.stdout
+
+
+def test_a_real_parts_steinhart_hart_and_a_beta_curve_written_so_pass(tmp_path):
+    murata = [8.544257e-4, 2.570310e-4, 1.700503e-7]
+    assert load_board(_with_outdoor(tmp_path, {"sh": murata})).thermistors["outdoor"]["sh"]
+    # c = 0 is the Beta model: 1/T = 1/T25 + (ln R - ln R25) / B
+    import math
+
+    b = 1 / 3950
+    a = 1 / 298.15 - b * math.log(10000)
+    board = load_board(_with_outdoor(tmp_path, {"sh": [a, b, 0]}))
+    assert board.thermistors["outdoor"]["sh"] == [a, b, 0]
+
+
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    st.lists(
+        st.one_of(st.floats(allow_nan=True, allow_infinity=True), st.integers(-5, 5)),
+        min_size=3,
+        max_size=3,
+    )
+)
+def test_any_coefficients_are_a_clear_refusal_or_a_working_sensor(tmp_path, sh):
+    # Whatever a user types as "sh", the board either refuses it by name or builds the
+    # sensor's table: never a raw ZeroDivisionError or math domain error at start-up.
+    from heatpump.thermistor import Channel
+
+    path = _with_outdoor(tmp_path, {"sh": sh})
+    try:
+        board = load_board(path)
+    except BoardError as e:
+        assert "thermistors.outdoor.sh" in str(e)
+        return
+    Channel(board.thermistors["outdoor"])

@@ -29,7 +29,9 @@ def unchanged(r):
         ({"mode": 3}, ["mode=3", "off, cool, heat, auto, fan, dry"]),
         ({"fan": "on"}, ["fan='on'", "auto, continuous"]),
         ({"speed": "turbo"}, ["speed='turbo'", "low, medium, high"]),
-        ({"colour": "red"}, ["unknown setting 'colour'", "mode, setpoint, fan, speed"]),
+        ({"colour": "red"}, ["unknown setting 'colour': allowed mode, setpoint, fan, speed"]),
+        ({"sped": "low"}, ["unknown setting 'sped': did you mean speed? allowed mode,"]),
+        ({"setpont": 21}, ["unknown setting 'setpont': did you mean setpoint? allowed"]),
         ({"mode": "heat", "setpoint": 99}, ["setpoint=99", "16..30 C"]),  # one bad: none set
         ({}, ["nothing to set", "mode, setpoint, fan, speed"]),
     ],
@@ -51,7 +53,14 @@ def test_bad_set_is_refused_and_changes_nothing(r, kwargs, words):
         ({"min_off_s": 180.5}, ["not a whole number"]),
         ({"min_off_s": True}, ["not a whole number"]),
         ({"units": "K"}, ["units='K'", "C, F"]),
-        ({"mni_off_s": 200}, ["unknown config key 'mni_off_s'", "min_off_s", "max_starts"]),
+        (
+            {"mni_off_s": 200, "min_of_s": 240},
+            [
+                "unknown config key 'mni_off_s': did you mean min_off_s? hp.config() lists them",
+                "unknown config key 'min_of_s': did you mean min_off_s? hp.config() lists them",
+            ],
+        ),
+        ({"colour": 1}, ["unknown config key 'colour': hp.config() lists them"]),
         ({"min_off_s": 240, "min_run_s": 0}, ["min_run_s=0", "60..1800 s"]),
         ({"overheat_resume_dC": 620}, ["overheat_resume_dC=620 must be below overheat_dC"]),
     ],

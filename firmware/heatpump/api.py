@@ -30,12 +30,34 @@ class Table(list):
         return self.text
 
 
+class NoCommand:
+    """hp.<a typo>, called or not: prints what the person meant, not an AttributeError
+    from inside the firmware (a script sees a NoCommand come back, not None)."""
+
+    def __init__(self, name, api_class):
+        self.name = name
+        self.api_class = api_class  # the commands are its methods
+
+    def __call__(self, *args, **kw):
+        return self
+
+    def __repr__(self):
+        names = [n for n in dir(self.api_class) if not n.startswith("_")]
+        return lazy.call("suggest", "no_command", self.name, names)
+
+
 class Api:
     def __init__(self, ctl):
         self.ctl = ctl
 
     def __repr__(self):
         return "<heat pump: hp.status(), hp.set(mode=..., setpoint=...), hp.help()>"
+
+    def __getattr__(self, name):
+        # Only for a name the class does not have: hp.stauts() gets the close commands.
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return NoCommand(name, type(self))
 
     def _run(self, name, *args, **kw):
         # The commands load for each call: a heap too full or too fragmented for them,
@@ -57,16 +79,16 @@ class Api:
         """The unit now: mode, state, temperatures, relays, timers, faults."""
         return self._run("status")
 
-    def set(self, **kw):
+    def set(self, *args, **kw):
         """hp.set(mode="heat", setpoint=21, fan="auto", speed="low"): any of them.
 
         All are checked first; one bad value raises ValueError and nothing changes.
         """
-        return self._run("set", **kw)
+        return self._run("set", *args, **kw)
 
-    def config(self, **changes):
+    def config(self, *args, **changes):
         """hp.config() shows every key; hp.config(min_off_s=240) changes some."""
-        return self._run("config", **changes)
+        return self._run("config", *args, **changes)
 
     def faults(self):
         """The fault log, newest first: [{"time_s", "code", "text", "detail"}, ...]."""

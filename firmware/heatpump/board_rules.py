@@ -86,6 +86,11 @@ class _Checker:
             return False
         return v
 
+    def number(self, where, d, key, lo, hi, what):
+        v = d.get(key)
+        if not (_is_number(v) and lo <= v <= hi):
+            self.err("%s.%s must be %s, %d-%d; got %r" % (where, key, what, lo, hi, v))
+
     def pin(self, where, pin, use):
         """Check one pin for `use`: "relay", "input", "pull" (input with pull) or "adc"."""
         if not _is_int(pin):
@@ -189,7 +194,7 @@ def _check_thermistors(ck, thermistors):
                 "thermistors: missing %s (required: %s; optional: supply_air)"
                 % (name, _join(REQUIRED_SENSORS))
             )
-    from heatpump.thermistor import PARTS, TOPOLOGIES  # only when validating
+    from heatpump import thermistor as th  # only when validating
 
     for name in SENSORS:
         spec = thermistors.get(name)
@@ -202,42 +207,41 @@ def _check_thermistors(ck, thermistors):
             ck.err('%s: missing "pin"' % where)
         else:
             ck.pin(where, spec["pin"], "adc")
-        part = spec.get("part")
-        inline_beta = "r25" in spec or "beta" in spec
-        models = (part is not None) + inline_beta + ("sh" in spec)
-        if models != 1:
-            ck.err(
-                '%s: give exactly one of "part" (%s), "r25" + "beta", or "sh": [a, b, c]'
-                % (where, _join(sorted(PARTS)))
-            )
-        elif part is not None and part not in PARTS:
-            ck.err("%s.part: unknown part %r (known: %s)" % (where, part, _join(sorted(PARTS))))
-        elif inline_beta:
-            r25, beta = spec.get("r25"), spec.get("beta")
-            if not (_is_number(r25) and 100 <= r25 <= 1000000):
-                ck.err(
-                    "%s.r25 must be the resistance at 25 C in ohms, 100-1000000; got %r"
-                    % (where, r25)
-                )
-            if not (_is_number(beta) and 1000 <= beta <= 10000):
-                ck.err("%s.beta must be the Beta in kelvin, 1000-10000; got %r" % (where, beta))
-        elif "sh" in spec:
-            sh = spec["sh"]
-            if not (isinstance(sh, list) and len(sh) == 3 and all(_is_number(x) for x in sh)):
-                ck.err("%s.sh must be the Steinhart-Hart [a, b, c]; got %r" % (where, sh))
-        div = spec.get("divider_ohm")
-        if not (_is_number(div) and 100 <= div <= 1000000):
-            ck.err(
-                "%s.divider_ohm must be the fixed resistor in ohms, 100-1000000; got %r"
-                % (where, div)
-            )
+        _check_model(ck, where, spec, th)
+        ck.number(where, spec, "divider_ohm", 100, 1000000, "the fixed resistor in ohms")
         topology = spec.get("topology")
-        if topology not in TOPOLOGIES:
+        if topology not in th.TOPOLOGIES:
             ck.err(
                 "%s.topology must be %s (NTC from pin to GND, resistor to 3.3 V) or %s "
                 "(NTC from 3.3 V to pin, resistor to GND); got %r"
-                % (where, TOPOLOGIES[0], TOPOLOGIES[1], topology)
+                % (where, th.TOPOLOGIES[0], th.TOPOLOGIES[1], topology)
             )
+
+
+def _check_model(ck, where, spec, th):
+    # The thermistor's curve: a named part, a Beta, or Steinhart-Hart coefficients.
+    parts = th.PARTS
+    part = spec.get("part")
+    inline_beta = "r25" in spec or "beta" in spec
+    models = (part is not None) + inline_beta + ("sh" in spec)
+    if models != 1:
+        ck.err(
+            '%s: give exactly one of "part" (%s), "r25" + "beta", or "sh": [a, b, c]'
+            % (where, _join(sorted(parts)))
+        )
+    elif part is not None and part not in parts:
+        ck.err("%s.part: unknown part %r (known: %s)" % (where, part, _join(sorted(parts))))
+    elif inline_beta:
+        ck.number(where, spec, "r25", 100, 1000000, "the resistance at 25 C in ohms")
+        ck.number(where, spec, "beta", 1000, 10000, "the Beta in kelvin")
+    elif "sh" in spec:
+        sh = spec["sh"]
+        if not (isinstance(sh, list) and len(sh) == 3 and all(_is_number(x) for x in sh)):
+            ck.err("%s.sh must be the Steinhart-Hart [a, b, c]; got %r" % (where, sh))
+        else:
+            why = th.sh_problem(sh)
+            if why is not None:
+                ck.err("%s.sh %r is not an NTC thermistor: %s" % (where, sh, why))
 
 
 def _check_inputs(ck, inputs):

@@ -38,6 +38,27 @@ def run(ctl, name, *args, **kw):
     return getattr(Commands(ctl), name)(*args, **kw)
 
 
+def _names_only(command, args, example):
+    # hp.set(21): say how it is written, not Python's TypeError about positions.
+    if args:
+        raise ValueError(
+            "hp.%s(%s): give each value with its name, e.g. %s (nothing changed)"
+            % (command, ", ".join([repr(a) for a in args]), example)
+        )
+
+
+def _known_keys(changes):
+    # A mistyped key gets the close ones and where every key is listed, not all 37
+    # names on one line (a serial terminal has 80 columns).
+    keys = C.keys()
+    bad = [k for k in changes if k not in keys]
+    if bad:
+        from heatpump import suggest  # let go with this module
+
+        why = [str(suggest.unknown("config key", k, keys, "hp.config()")) for k in bad]
+        raise ValueError("; ".join(why) + " (nothing changed)")
+
+
 class Commands:
     """One command's run on the controller (made per call)."""
 
@@ -56,11 +77,12 @@ class Commands:
 
     # ---- commands -----------------------------------------------------------
 
-    def set(self, **kw):
+    def set(self, *args, **kw):
         """hp.set(mode="heat", setpoint=21, fan="auto", speed="low"): any of them.
 
         All are checked first; one bad value raises ValueError and nothing changes.
         """
+        _names_only("set", args, 'hp.set(setpoint=21) or hp.set(mode="heat")')
         ctl = self.ctl
         new = ctl.settings()
         problems = []
@@ -72,9 +94,9 @@ class Commands:
                 elif key in _SET_KEYS:
                     new[key] = C.validate_setting(key, value, ctl.speeds)
                 else:
-                    raise ValueError(
-                        "unknown setting %r: allowed %s" % (key, ", ".join(_SET_KEYS))
-                    )
+                    from heatpump import suggest  # let go with this module
+
+                    raise suggest.unknown("setting", key, _SET_KEYS)
             except ValueError as e:
                 problems.append(str(e))
         if not kw:
@@ -91,10 +113,12 @@ class Commands:
         )
         return out
 
-    def config(self, **changes):
+    def config(self, *args, **changes):
         """hp.config() shows every key; hp.config(min_off_s=240) changes some."""
+        _names_only("config", args, "hp.config(min_off_s=240)")
         ctl = self.ctl
         if changes:
+            _known_keys(changes)
             ctl.set_config(changes)  # ValueError names every problem; nothing changed
             out = Screen({k: ctl.cfg[k] for k in changes})
             out.text = "config: " + ", ".join("%s=%r" % (k, ctl.cfg[k]) for k in changes)

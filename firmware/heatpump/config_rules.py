@@ -182,8 +182,10 @@ NOT_ABOVE = (("valve_shift_s", "min_off_s"),)
 # waits for min_run_s to start); every other key is read alone.
 
 
-def _unknown(kind, key, names):
-    return ValueError("unknown %s %r: allowed %s" % (kind, key, ", ".join(names)))
+def _unknown(kind, key, names, listed_by=None):
+    from heatpump import suggest  # only for a refusal; let go with this module
+
+    return suggest.unknown(kind, key, names, listed_by)
 
 
 def validate(key, value):

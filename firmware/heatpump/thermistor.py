@@ -86,11 +86,34 @@ class Ntc:
         if self.sh is not None:
             # Solve c x^3 + b x + (a - 1/T) = 0 for x = ln R (Cardano: one real root).
             a, b, c = self.sh
+            if c == 0:  # a Beta curve written as Steinhart-Hart
+                return math.exp((inv_t - a) / b)
             p = b / c
             q = (a - inv_t) / c
             d = math.sqrt(q * q / 4 + p * p * p / 27)
             return math.exp(_cbrt(-q / 2 + d) + _cbrt(-q / 2 - d))
         return self.r25 * math.exp(self.beta * (inv_t - 1 / _T25_K))
+
+
+def sh_problem(sh):
+    """Why Steinhart-Hart [a, b, c] cannot be an NTC thermistor, or None. An NTC's
+    resistance falls as it warms: b > 0 and c >= 0 make 1/T = a + b ln R + c ln^3 R rise
+    with R everywhere (every datasheet fit has them), and then R at 25 C and the Beta
+    from 25 to 85 C must be within what the board file allows for "r25" and "beta"."""
+    a, b, c = sh
+    if not (b > 0 and c >= 0):
+        return "b must be above 0 and c at least 0 (got b %r, c %r)" % (b, c)
+    ntc = Ntc({"sh": sh})
+    try:
+        r25, r85 = ntc.ohm(25), ntc.ohm(85)
+    except (ValueError, OverflowError):
+        return "no resistance in ohms fits them at 25 C"
+    if not 100 <= r25 <= 1000000:
+        return "they give %.4g ohm at 25 C (an NTC has 100 to 1000000)" % r25
+    beta = math.log(r25 / r85) / (1 / _T25_K - 1 / (85 + _T0_K))
+    if not 1000 <= beta <= 10000:
+        return "they give a Beta of %.4g K from 25 to 85 C (an NTC has 1000 to 10000)" % beta
+    return None
 
 
 def divider_mv(ohm, divider_ohm, supply_mv, topology):

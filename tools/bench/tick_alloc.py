@@ -206,7 +206,7 @@ def run_vm(n=1000, unix=False):
     import os
     import subprocess
 
-    repo = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    repo = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     env = None
     if unix:
         cmd = [os.path.join(os.path.dirname(sys.executable), "micropython")]

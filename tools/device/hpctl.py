@@ -83,7 +83,7 @@ def _hpctl():
     if "hp" not in globals():
         print("HPCTL-NOAPP")
         return
-    if not hasattr(hp, "METHOD"):
+    if not callable(getattr(type(hp), "METHOD", None)):
         print("HPCTL-MISSING METHOD")
         return
     try:

@@ -1,0 +1,64 @@
+"""A person's typos at the REPL: the close names, not Python's errors from inside the
+firmware (runs under MicroPython and CPython)."""
+
+from check import eq, raises
+from replay_rig import Rig
+
+_RIG = []  # one unit for every test here: two would not fit the fixed-heap port
+
+
+def _rig():
+    if not _RIG:
+        _RIG.append(Rig())
+    return _RIG[0]
+
+
+def _before(r):
+    return r.ctl.settings(), dict(r.ctl.cfg)
+
+
+def test_a_mistyped_command_names_the_close_ones():
+    r = _rig()
+    said = repr(r.hp.stauts())
+    eq(
+        said,
+        "hp has no command 'stauts': did you mean hp.stats() or hp.status()? hp.help() lists them",
+        "one slip from two commands",
+    )
+    assert callable(r.hp.stats) and "stats" not in repr(r.hp.stats()), "a real command runs"
+    said = repr(r.hp.selftset)
+    assert "did you mean hp.selftest()?" in said, said
+    said = repr(r.hp.reboot())
+    eq(said, "hp has no command 'reboot': hp.help() lists them", "nothing close")
+    raises(AttributeError, getattr, r.hp, "_private")  # Python's own probes stay as they are
+
+
+def test_a_value_without_its_name_says_how_it_is_written():
+    r = _rig()
+    before = _before(r)
+    msg = str(raises(ValueError, r.hp.set, 21))
+    eq(
+        msg,
+        "hp.set(21): give each value with its name, e.g. hp.set(setpoint=21) or"
+        ' hp.set(mode="heat") (nothing changed)',
+        "set",
+    )
+    msg = str(raises(ValueError, r.hp.config, "min_off_s", 240))
+    assert msg.startswith("hp.config('min_off_s', 240): give each value with its name"), msg
+    eq(_before(r), before, "nothing changed")
+
+
+def test_a_mistyped_config_key_fits_a_line():
+    r = _rig()
+    before = _before(r)
+    msg = str(raises(ValueError, r.hp.config, min_of_s=240))
+    eq(
+        msg,
+        "unknown config key 'min_of_s': did you mean min_off_s? hp.config() lists them"
+        " (nothing changed)",
+        "config",
+    )
+    assert len(msg) <= 100, len(msg)
+    msg = str(raises(ValueError, r.hp.set, setpont=21))
+    assert "did you mean setpoint?" in msg, msg
+    eq(_before(r), before, "nothing changed")
