@@ -22,11 +22,19 @@ KB = 1024
 # 24 KB free block after the week on the unix port in 160 KB: not reached yet (the
 # README's footprint table has the figures, docs/design-notes.md what is left). The
 # redesign of issue 14 (each part's steps and view as methods) cost about 3 KB.
-BOOT_CEILING = 87 * KB  # measured 83.7 KB
-STEADY_CEILING = 91 * KB  # after the week: measured 87.6 KB
+BOOT_CEILING = 90 * KB  # measured 86.6-88.2 KB
+# The VM's collector is conservative in a 32-bit address space where its heap sits at
+# low addresses, so a pair of int16 in an array (a ring of counts) can look like a
+# pointer into it: what the self-test loaded (10.7 KB) then stays for the week or not,
+# by where things happened to land (three lines of app.build() written inline or as
+# a function moved it: 89.2 KB against 98.3 KB after the week). The unix port (64-bit
+# addresses, which no such pair looks like) shows no such retention, so the week's
+# growth is held tightly there (UNIX_GROWTH) and loosely here.
+STEADY_CEILING = 102 * KB  # after the week: 89.2 KB, or 98.3-99.0 KB with the retention
 # The self-test's machine and one step module are in the heap while it runs (108.6 KB
-# sampled then) and until its report is on flash.
-PEAK_CEILING = 118 * KB
+# sampled then, 118.5-119.8 KB with the retention) and until its report is on flash.
+PEAK_CEILING = 124 * KB
+UNIX_GROWTH = 6 * KB  # the week's growth on the unix port, steady minus boot: 3.5 KB
 UNIX_HEAP = "256K"  # the week needs more than a day's 208 KB (see the bench)
 # The largest free block after the week there: 58.8 KB, since app.build() has the
 # collector run every 8 KB allocated (7.9 KB without it: the free heap in pieces).
@@ -68,6 +76,8 @@ def test_booted_and_a_week_of_running_in_the_32_bit_vm(image):
 def test_a_week_on_the_fixed_heap_unix_port_leaves_a_large_free_block(image):
     r = bench_upy.life_unix(image, 7, UNIX_HEAP)
     _lived_a_week(r)
+    growth = r["firmware_steady"] - r["firmware_boot"]
+    assert growth <= UNIX_GROWTH, f"the heap grew {growth} B over the week"
     assert r["largest_free"] >= FREE_FLOOR, (
         f"largest free block {r['largest_free']} B of {r['heap_total']} B: fragmented"
     )

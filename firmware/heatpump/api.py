@@ -90,6 +90,10 @@ class Api:
         """hp.config() shows every key; hp.config(min_off_s=240) changes some."""
         return self._run("config", *args, **changes)
 
+    def config_help(self, key=None):
+        """What each config key does: hp.config_help(), or hp.config_help("min_off_s")."""
+        return self._run("config_help", key)
+
     def faults(self):
         """The fault log, newest first: [{"time_s", "code", "text", "detail"}, ...]."""
         return self._run("faults")

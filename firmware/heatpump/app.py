@@ -112,7 +112,7 @@ class AppApi(Api):
         self._run("help", (_LOG_HELP,))
 
 
-_LOG_HELP = "  hp.log()                       the app's recent events (crashes, resets, saves)"
+_LOG_HELP = "  hp.log()                     the app's recent events (crashes, resets, saves)"
 
 
 class App:

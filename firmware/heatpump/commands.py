@@ -13,7 +13,7 @@ from heatpump import sensors as S
 from heatpump.api import Screen, Table
 from heatpump.fault_text import TEXT as FAULT_TEXT
 from heatpump.supervisor import KIND_NAMES
-from heatpump.text import fmt_dur, fmt_temp
+from heatpump.text import fit, fmt_dur, fmt_temp
 
 LET_GO = True  # lazy.call lets this module go once the call that loaded it returns
 
@@ -34,8 +34,13 @@ def _detail(i, detail, units):
 
 
 def run(ctl, name, *args, **kw):
-    """The command `name` on the controller (api.Api calls this through lazy.call)."""
-    return getattr(Commands(ctl), name)(*args, **kw)
+    """The command `name` on the controller (api.Api calls this through lazy.call); its
+    screen cut to a serial terminal's 80 columns."""
+    out = getattr(Commands(ctl), name)(*args, **kw)
+    text = getattr(out, "text", "")
+    if text:
+        out.text = fit(text)
+    return out
 
 
 def _names_only(command, args, example):
@@ -124,18 +129,27 @@ class Commands:
             out.text = "config: " + ", ".join("%s=%r" % (k, ctl.cfg[k]) for k in changes)
             return out
         out = Screen(ctl.cfg)
-        lines = ["%-20s %7s %7s  %-16s %s" % ("key", "value", "default", "allowed", "what")]
-        from heatpump.config_rules import HELP  # let go with this module
-
+        lines = ["%-20s %7s %7s  %s" % ("key", "value", "default", "allowed")]
         for key, default, _lo, _hi, _unit in C.schema():
             value = ctl.cfg[key]
-            text = HELP[key]
             mark = "*" if value != default else " "
-            lines.append(
-                "%-20s %6s%s %7s  %-16s %s" % (key, value, mark, default, C.allowed(key), text)
-            )
-        lines.append("(* = changed; temperatures in tenths: 5 = 0.5 K, -70 = -7.0 C)")
+            lines.append("%-20s %6s%s %7s  %s" % (key, value, mark, default, C.allowed(key)))
+        lines.append("* = changed; temperatures in tenths: 5 = 0.5 K, -70 = -7.0 C")
+        lines.append('what each key does: hp.config_help(), or hp.config_help("min_off_s")')
         out.text = "\n".join(lines)
+        return out
+
+    def config_help(self, key=None):
+        """What each config key does (or the one key), one line each."""
+        from heatpump.config_rules import HELP  # let go with this module
+
+        keys = C.keys()
+        if key is not None and key not in keys:
+            from heatpump import suggest  # let go with this module
+
+            raise suggest.unknown("config key", key, keys, "hp.config()")
+        out = Table([(k, HELP[k]) for k in keys if key in (None, k)])
+        out.text = "\n".join(["%-20s %s" % row for row in out])
         return out
 
     def faults(self):
@@ -308,15 +322,16 @@ class Commands:
 
 
 HELP = """hp: the heat pump at the REPL (it keeps running while you type)
-  hp.status()                    mode, state, temperatures, relays, timers, faults
-  hp.set(mode="heat")            modes: %s
-  hp.set(setpoint=21.5)          allowed %s (hp.config(units="F") for Fahrenheit)
-  hp.set(fan="continuous")       fan: auto (with the compressor), continuous
-  hp.set(speed="low")            speeds on this board: %s
-  hp.config()                    every setting with default, range and meaning
-  hp.config(min_off_s=240)       change some (all checked first; a bad one changes nothing)
-  hp.faults()                    the last 20 faults; hp.clear() releases E2/E8 lockouts
-  hp.stats()                     starts, run time, defrosts, fault counts
-  hp.defrost()                   start a defrost now (service; heating only)
-  hp.selftest()                  commissioning test of both modes (modes="cool"/"heat")
-  hp.selftest_report()           the last self-test report; hp.selftest(cancel=True) stops one"""
+  hp.status()                  mode, state, temperatures, relays, timers, faults
+  hp.set(mode="heat")          modes: %s
+  hp.set(setpoint=21.5)        allowed %s (units: hp.config(units="F"))
+  hp.set(fan="continuous")     fan: auto (with the compressor), continuous
+  hp.set(speed="low")          speeds on this board: %s
+  hp.config()                  every setting with its default and range
+  hp.config_help("min_off_s")  what a setting does (no name: every one)
+  hp.config(min_off_s=240)     change some (all checked first; a bad one: none)
+  hp.faults()                  the last 20 faults; hp.clear() releases lockouts
+  hp.stats()                   starts, run time, defrosts, fault counts
+  hp.defrost()                 start a defrost now (service; heating only)
+  hp.selftest()                commissioning test (modes="cool" or "heat": one)
+  hp.selftest_report()         the last report; hp.selftest(cancel=True) stops"""

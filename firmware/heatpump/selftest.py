@@ -40,6 +40,7 @@ from heatpump import sensors as S
 from heatpump import thermostat as T
 from heatpump.selftest_report import check_entry, finished_report, load_report, save_report
 from heatpump.selftest_sensor import judge_sensor
+from heatpump.text import fit
 
 LET_GO = True  # lazy.call lets this module go once the call that loaded it returns
 
@@ -102,7 +103,7 @@ class SelfTest:
     # ---- progress ------------------------------------------------------------
 
     def line(self, text):
-        self._lines[self.n_lines % N_LINES] = text
+        self._lines[self.n_lines % N_LINES] = fit(text)  # as wide as a serial terminal
         self.n_lines += 1
 
     def new_lines(self, since):

@@ -60,3 +60,23 @@ def gpio_str(spec):
     elif isinstance(spec, tuple) and spec:
         pin = spec[0]
     return " (GPIO%d)" % pin if isinstance(pin, int) else ""
+
+
+WIDTH = 80  # a technician's serial terminal
+
+
+def fit(text, width=WIDTH):
+    """text with each line cut to width for a serial terminal: at a double space (the
+    screens' separator) where it can be, else between words; the rest indented."""
+    out = []
+    for line in text.split("\n"):
+        while len(line) > width:
+            cut = line.rfind("  ", 0, width + 1)
+            if cut < width // 2:  # a short first line is worse than a cut between words
+                cut = line.rfind(" ", 0, width + 1)
+            if cut <= 4:  # one word longer than the line: leave it whole
+                break
+            out.append(line[:cut].rstrip())
+            line = "    " + line[cut:].lstrip()
+        out.append(line)
+    return "\n".join(out)

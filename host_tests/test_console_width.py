@@ -1,0 +1,56 @@
+"""Every screen the REPL prints fits a technician's 80-column serial terminal: each
+command's text in the states a unit goes through (running, a self-test, a defrost, a
+fault, Fahrenheit), the self-test's progress lines as the app prints them, hp.help()."""
+
+import pytest
+from test_selftest_plant import SUMMER, WINTER, Bench
+
+WIDTH = 80
+COMMANDS = ("status", "stats", "config", "config_help", "faults", "selftest_progress")
+
+
+def _too_wide(text):
+    return [line for line in text.split("\n") if len(line) > WIDTH]
+
+
+def _screens(b, where):
+    for cmd in COMMANDS:
+        out = getattr(b.hp, cmd)()
+        wide = _too_wide(out.text)
+        assert not wide, f"{where}: hp.{cmd}() has lines over {WIDTH} columns: {wide}"
+
+
+@pytest.mark.parametrize("units", ["C", "F"])
+def test_a_self_test_and_every_screen_on_the_way_fit_80_columns(units):
+    b = Bench(**SUMMER, config={"units": units})
+    _screens(b, "at rest")
+    b.hp.selftest()
+    for _ in range(14):  # a look each minute while it runs
+        b.run(60)
+        _screens(b, f"self-test at {b.now_s} s")
+    rep = b.finish()
+    assert rep["result"] == "pass", rep.text
+    assert not _too_wide(rep.text), _too_wide(rep.text)
+    assert b.printed and not [ln for ln in b.printed if _too_wide(ln)]
+
+
+def test_a_defrost_and_a_broken_sensor_fit_80_columns():
+    b = Bench(**WINTER)
+    b.hp.set(mode="heat", setpoint=24)
+    b.run(900)  # past min off and the anti-cold-blow: heating
+    assert b.ctl.state == "heating", b.hp.status().text
+    b.hp.defrost()
+    for _ in range(20):
+        b.run(30)
+        _screens(b, f"defrost at {b.now_s} s")
+    b.break_sensor("outdoor_coil", "open")
+    b.run(30)
+    assert b.hp.faults(), "the open sensor is logged"
+    _screens(b, "a sensor open")
+
+
+def test_help_fits_80_columns(capsys):
+    Bench(**SUMMER).hp.help()
+    printed = capsys.readouterr().out
+    assert "hp.config_help" in printed
+    assert not _too_wide(printed), _too_wide(printed)
