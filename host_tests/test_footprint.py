@@ -23,13 +23,10 @@ KB = 1024
 # README's footprint table has the figures, docs/design-notes.md what is left). The
 # redesign of issue 14 (each part's steps and view as methods) cost about 3 KB.
 BOOT_CEILING = 90 * KB  # measured 86.6-88.2 KB
-# The VM's collector is conservative in a 32-bit address space where its heap sits at
-# low addresses, so a pair of int16 in an array (a ring of counts) can look like a
-# pointer into it: what the self-test loaded (10.7 KB) then stays for the week or not,
-# by where things happened to land (three lines of app.build() written inline or as
-# a function moved it: 89.2 KB against 98.3 KB after the week). The unix port (64-bit
-# addresses, which no such pair looks like) shows no such retention, so the week's
-# growth is held tightly there (UNIX_GROWTH) and loosely here.
+# The VM keeps what the self-test loaded (10.7 KB) for the week or not, by where things
+# land (three lines of app.build() inline or as a function: 89.2 KB against 98.3 KB
+# after the week; docs/design-notes.md, open). The unix port does not with this code,
+# so the week's growth is held tightly there (UNIX_GROWTH) and loosely here.
 STEADY_CEILING = 102 * KB  # after the week: 89.2 KB, or 98.3-99.0 KB with the retention
 # The self-test's machine and one step module are in the heap while it runs (108.6 KB
 # sampled then, 118.5-119.8 KB with the retention) and until its report is on flash.
