@@ -76,6 +76,14 @@ def test_the_code_sent_compiles_for_micropython(tmp_path):
         (["set", "mode=[1]"], "'[1]': a value is a number, a word, true/false or null"),
         (["status", "now"], "status takes no arguments (got now)"),
         (["log", "many"], "log: takes one optional number of events, e.g. log 20"),
+        # the firmware's own rules, checked here: nothing out of range reaches the board
+        (["set", "units=F"], "set: units is a config key: hpctl config units=..."),
+        (["config", "mode=heat"], "config: mode is a setting: hpctl set mode=..."),
+        (["set", "setpoint=99"], "set: setpoint=99 is not allowed: 16..30 C or 61..86 F"),
+        (["set", "mode=warm"], "set: mode='warm' is not allowed: allowed off, cool, heat"),
+        (["set", "sped=low"], "set: unknown name 'sped': did you mean speed?"),
+        (["config", "min_of_s=240"], "did you mean min_off_s? hpctl config lists them"),
+        (["config", "min_off_s=10"], "config: min_off_s=10 is out of range: allowed 60..1800"),
     ],
 )
 def test_bad_usage_is_refused_before_any_board_is_touched(args, message):
@@ -141,7 +149,7 @@ for i in range(1, len(sys.argv)):
 CASES = [
     ("status", []),
     ("set", ["mode=heat", "setpoint=21.5"]),
-    ("set", ["setpoint=99"]),
+    ("set", ["setpoint=70"]),  # a Fahrenheit setpoint passes here; the board shows C
     ("faults", []),
     ("config", ["min_off_s=240"]),
     ("log", []),
@@ -179,7 +187,7 @@ def test_set_then_a_refused_value(answers):
     assert (code, text) == (0, "set: mode heat, setpoint 21.5 C, fan auto, speed high")
     code, text = hpctl.result("/dev/ttyUSB0", answers[2], as_json=False)
     assert code == 2
-    assert text.startswith("refused: setpoint=99 is out of range: allowed 16..30 C")
+    assert text.startswith("refused: setpoint=70 is out of range: allowed 16..30 C")
     assert "(nothing changed)" in text
 
 

@@ -16,6 +16,7 @@ Exit codes: 0 done, 1 no board / no app / mpremote problem, 2 refused or bad usa
 """
 
 import argparse
+import ast
 import json
 import re
 import sys
@@ -54,6 +55,47 @@ def literal(text: str) -> str:
     raise Usage(f"{text!r}: a value is a number, a word, true/false or null")
 
 
+SET_KEYS = ("mode", "setpoint", "fan", "speed")
+
+
+def check_locally(cmd: str, key: str, source: str) -> None:
+    """The firmware's own rules on one name=value before anything reaches the board
+    (Usage names the problem). What depends on the board's state is left to it: the
+    display unit of a setpoint, the speeds it has, the order of paired config keys."""
+    from heatpump import config as C
+    from heatpump import suggest
+
+    value = ast.literal_eval(source)  # what literal() wrote
+    keys, other = (SET_KEYS, C.keys()) if cmd == "set" else (C.keys(), SET_KEYS)
+    if key not in keys:
+        if key in other:
+            kind, there = ("config key", "config") if cmd == "set" else ("setting", "set")
+            raise Usage(f"{cmd}: {key} is a {kind}: hpctl {there} {key}=...")
+        listed = None if cmd == "set" else "hpctl config"
+        raise Usage(f"{cmd}: {suggest.unknown('name', key, keys, listed)}")
+    try:
+        if key == "setpoint":
+            _setpoint(C, value)
+        elif cmd == "set":
+            C.validate_setting(key, value)
+        else:
+            C.validate(key, value)
+    except ValueError as e:
+        raise Usage(f"{cmd}: {e} (nothing sent to the board)") from None
+
+
+def _setpoint(C, value) -> None:
+    # The board knows which unit it shows; here a setpoint must fit one of them.
+    try:
+        C.setpoint_to_dC(value, "C")
+    except ValueError:
+        try:
+            C.setpoint_to_dC(value, "F")
+        except ValueError:
+            allowed = f"{C.setpoint_range('C')} or {C.setpoint_range('F')}"
+            raise ValueError(f"setpoint={value!r} is not allowed: {allowed}") from None
+
+
 def call_of(cmd: str, args: list[str]) -> str:
     """The Python call on the board, e.g. hp.set(mode='heat', setpoint=21.5)."""
     method, pairs, _ = COMMANDS[cmd]
@@ -63,7 +105,9 @@ def call_of(cmd: str, args: list[str]) -> str:
             key, eq, value = arg.partition("=")
             if not eq or not NAME.fullmatch(key):
                 raise Usage(f"{cmd}: {arg!r} is not name=value (e.g. mode=heat, setpoint=21.5)")
-            parts.append(f"{key}={literal(value)}")
+            source = literal(value)
+            check_locally(cmd, key, source)
+            parts.append(f"{key}={source}")
         if cmd == "set" and not parts:
             raise Usage("set: give at least one name=value, e.g. set mode=heat")
     elif cmd == "log":
