@@ -239,3 +239,17 @@ def test_freeze_manifest_lists_every_deployed_module(tmp_path):
     # base_path is relative to the manifest, as the MicroPython build resolves it.
     for f in listed:
         assert os.path.exists(os.path.join(out.parent, base, "heatpump", f)), f
+
+
+def test_a_channel_that_misses_its_range_is_refused_as_board_check_does(tmp_path):
+    with open(os.path.join(REPO, "boards", "esp32-devkitc.json")) as f:
+        board = json.load(f)
+    board["thermistors"]["outdoor"]["divider_ohm"] = 2200  # too small for -25 C
+    bad = tmp_path / "small_divider.json"
+    bad.write_text(json.dumps(board))
+    done = cli("deploy", "--port", PORT, "--board", str(bad), "--dry-run")
+    assert done.returncode == 1
+    assert "a thermistor channel does not read where the control needs it" in done.stderr
+    assert "heating lockout -25..+45 C" in done.stderr
+    assert "<-- outdoor: the range is not all inside the accurate" in done.stderr
+    assert "is valid" not in done.stdout

@@ -225,9 +225,27 @@ def check_board(name_or_path: str):
             f"{', '.join(board_names())}, or a path to a .json board file"
         )
     try:
-        return load_board(os.path.abspath(path))
+        board = load_board(os.path.abspath(path))
     except BoardError as e:
         raise DeployError(f"the board file is not valid:\n{e}") from None
+    check_channels(board, path)
+    return board
+
+
+def check_channels(board, path: str) -> None:
+    """board_check's thermistor rules: each reading inside the ADC's accurate span and
+    within 0.5 C where the control decides on it, or DeployError naming the channel."""
+    from tools.install import board_check
+
+    lines, ok = board_check.report(board)
+    if not ok:
+        bad = [ln.strip() for ln in lines if "<--" in ln]
+        raise DeployError(
+            "a thermistor channel does not read where the control needs it:\n  "
+            + "\n  ".join(bad)
+            + f"\n(python -m tools.install.board_check {os.path.relpath(path, REPO)} shows"
+            " every channel)"
+        )
 
 
 def uses_native() -> list[str]:

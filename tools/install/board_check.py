@@ -68,6 +68,15 @@ def ntc_power_uw(ch, lo_c, hi_c):
     return worst
 
 
+def _failed_limit(sensor, worst, inside, cold, hot):
+    # Which rule the channel misses, and where to look for a better divider.
+    if not inside or worst is None:
+        why = f"{sensor}: the range is not all inside the accurate {cold:.1f}..{hot:.1f} C"
+    else:
+        why = f"{sensor}: {worst:+.2f} C is over {LIMIT_C} C"
+    return why + " (a divider for it: python -m tools.install.thermistor fit TABLE.csv)"
+
+
 def report(board):
     """The board as text, and whether every thermistor channel meets its range."""
     hal = SimHAL(board)
@@ -116,7 +125,7 @@ def report(board):
         good = worst is not None and inside and abs(worst) < LIMIT_C
         ok = ok and good
         steps = sorted((c_per_lsb(ch, lo), c_per_lsb(ch, hi)))
-        flag = "" if good else f"  <-- outside the accurate span or over {LIMIT_C} C"
+        flag = "" if good else "  <-- " + _failed_limit(sensor, worst, inside, cold, hot)
         lines.append(
             f"      {why} {lo:+d}..{hi:+d} C: {verdict}; {steps[0]:.3f}-{steps[1]:.3f} C per "
             f"ADC step; <= {ntc_power_uw(ch, lo, hi):.0f} uW in the NTC{flag}"
