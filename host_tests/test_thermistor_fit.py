@@ -98,3 +98,57 @@ def test_a_bad_table_is_refused_naming_the_line_or_rule(tmp_path, text, says):
 def test_a_missing_file_is_said_plainly(tmp_path):
     done = run_tool("fit", str(tmp_path / "none.csv"))
     assert done.returncode == 2 and "No such file" in done.stderr
+
+
+SHIPPED = {
+    "epcos-b57330v2103": "epcos_b57330v2103.csv",
+    "epcos-b57891s0103": "epcos_b57891s0103.csv",
+}
+
+
+@pytest.mark.parametrize("part", sorted(SHIPPED))
+def test_each_shipped_parts_table_fits_within_a_tenth_and_is_the_named_part(part):
+    from heatpump import thermistor
+
+    rows = fit_tool.read_table(os.path.join(REPO, "tools", "data", "thermistors", SHIPPED[part]))
+    sh = fit_tool.fit([(c, r) for c, r in rows if -35 <= c <= 75])
+    assert abs(fit_tool.fit_error(rows, sh, -30, 70)) < 0.1
+    assert list(thermistor.PARTS[part]["sh"]) == pytest.approx(sh, rel=1e-6)
+
+
+def _board_with_outdoor(tmp_path, part, divider):
+    with open(os.path.join(REPO, "boards", "esp32-devkitc.json")) as f:
+        board = json.load(f)
+    board["thermistors"]["outdoor"] = {
+        "pin": 34,
+        "part": part,
+        "divider_ohm": divider,
+        "topology": "ntc_low",
+    }
+    path = tmp_path / f"{part}.json"
+    path.write_text(json.dumps(board))
+    return str(path)
+
+
+def test_board_check_given_the_parts_table_reports_the_real_error(tmp_path):
+    table = "outdoor=" + os.path.join(
+        REPO, "tools", "data", "thermistors", SHIPPED["epcos-b57891s0103"]
+    )
+    check = [sys.executable, "-m", "tools.install.board_check"]
+    # The board file names the Murata part, the unit has the EPCOS one: 7 C off at -25 C.
+    wrong = _board_with_outdoor(tmp_path, "murata-ncp15xh103", 33000)
+    done = subprocess.run([*check, wrong], capture_output=True, text=True, cwd=REPO)
+    assert done.returncode == 0, "against its own model the board looks right"
+    done = subprocess.run(
+        [*check, wrong, "--table", table], capture_output=True, text=True, cwd=REPO
+    )
+    assert done.returncode == 2
+    worst = float(re.search(r"heating lockout .*worst ([+-]\d+\.\d+) C", done.stdout).group(1))
+    assert worst <= -5
+    assert "<-- outdoor: " in done.stdout and "is over 0.5 C" in done.stdout
+    right = _board_with_outdoor(tmp_path, "epcos-b57891s0103", 47000)
+    done = subprocess.run(
+        [*check, right, "--table", table], capture_output=True, text=True, cwd=REPO
+    )
+    assert done.returncode == 0, done.stdout
+    assert "against the part's table" in done.stdout and "<--" not in done.stdout

@@ -54,6 +54,12 @@ PARTS = {
         "beta": 3380,
         "sh": (8.544257e-4, 2.570310e-4, 1.700503e-7),
     },
+    # EPCOS (TDK) B57330V2103 (SMD) and B57891S0103 (leaded disc), 10 kohm at 25 C:
+    # fitted (python -m tools.install.thermistor fit) to the makers' R-T tables in
+    # tools/data/thermistors/ (their source is in each file); worst error -30..+70 C
+    # 0.02 C and 0.09 C. A Beta from the 25/85 C points is 2-3 C off at -30 C.
+    "epcos-b57330v2103": {"sh": (8.8552542e-4, 2.5189285e-4, 1.8987159e-7)},
+    "epcos-b57891s0103": {"sh": (1.1121501e-3, 2.3520547e-4, 9.6414829e-8)},
     # The generic "10k 3950" epoxy probe: sellers publish only R25 and a Beta.
     "10k-b3950": {"r25": 10000, "beta": 3950},
 }

@@ -16,16 +16,7 @@ from heatpump import thermistor
 from heatpump.board import BoardError, load_board
 from heatpump.hal.sim import SimHAL
 
-# Where each sensor's reading matters, and what for (degrees C).
-MATTERS = {
-    "room": (0, 40, "thermostat"),
-    "indoor_coil": (-5, 65, "freeze and overheat protection"),
-    "outdoor": (-25, 45, "heating lockout"),
-    "outdoor_coil": (-25, 20, "defrost"),
-    "supply_air": (0, 60, "supply air"),
-}
-LIMIT_C = 0.5  # the chain error allowed where it matters
-LSB_MV = thermistor.FULL_SCALE_MV / (2**thermistor.ADC_BITS - 1)
+from tools.install.chain import LIMIT_C, LSB_MV, MATTERS, table_chain_error
 
 
 def accurate_span(ch):
@@ -73,12 +64,16 @@ def _failed_limit(sensor, worst, inside, cold, hot):
     if not inside or worst is None:
         why = f"{sensor}: the range is not all inside the accurate {cold:.1f}..{hot:.1f} C"
     else:
-        why = f"{sensor}: {worst:+.2f} C is over {LIMIT_C} C"
-    return why + " (a divider for it: python -m tools.install.thermistor fit TABLE.csv)"
+        why = f"{sensor}: {worst:+.2f} C is over {LIMIT_C} C (the part's coefficients?)"
+    return why + "; python -m tools.install.thermistor fit TABLE.csv fits a part"
 
 
-def report(board):
-    """The board as text, and whether every thermistor channel meets its range."""
+def report(board, tables=None):
+    """The board as text, and whether every thermistor channel meets its range.
+    tables: {sensor: [(celsius, ohm)]}, the part's own R-T table: that channel's error
+    is then the real one (the table's resistance read through the board's coefficients),
+    not the firmware against its own model."""
+    tables = tables or {}
     hal = SimHAL(board)
     lines = [f"board {board.name} ({board.source or 'dict'})"]
     if board.description:
@@ -116,12 +111,16 @@ def report(board):
         if sensor not in MATTERS:
             continue
         lo, hi, why = MATTERS[sensor]
-        worst, at = chain_error(hal, sensor, lo, hi)
+        if sensor in tables:
+            worst, at = table_chain_error(tables[sensor], ch, lo, hi)
+        else:
+            worst, at = chain_error(hal, sensor, lo, hi)
         inside = cold <= lo and hi <= hot
+        source = " against the part's table" if sensor in tables else ""
         if worst is None:
             verdict = f"FAULT at {at:.2f} C"
         else:
-            verdict = f"worst {worst:+.2f} C at {at:.2f} C"
+            verdict = f"worst {worst:+.2f} C at {at:.2f} C{source}"
         good = worst is not None and inside and abs(worst) < LIMIT_C
         ok = ok and good
         steps = sorted((c_per_lsb(ch, lo), c_per_lsb(ch, hi)))
@@ -136,18 +135,41 @@ def report(board):
 
 
 def main(argv=None):
-    args = sys.argv[1:] if argv is None else argv
-    if len(args) != 1 or args[0].startswith("-"):
-        print(
-            "usage: python -m tools.install.board_check BOARD.json | BOARD_NAME", file=sys.stderr
-        )
-        return 2
+    import argparse
+
+    from tools.install.thermistor import TableError, read_table
+
+    p = argparse.ArgumentParser(prog="python -m tools.install.board_check")
+    p.add_argument("board", help="BOARD.json or a board name")
+    p.add_argument(
+        "--table",
+        action="append",
+        default=[],
+        metavar="SENSOR=TABLE.csv",
+        help="the part's R-T table for a sensor: its real chain error",
+    )
+    a = p.parse_args(sys.argv[1:] if argv is None else argv)
     try:
-        board = load_board(args[0])
+        board = load_board(a.board)
     except BoardError as e:
         print(f"invalid board: {e}", file=sys.stderr)
         return 1
-    lines, ok = report(board)
+    tables = {}
+    for item in a.table:
+        sensor, eq, path = item.partition("=")
+        if not eq or sensor not in board.thermistors:
+            known = ", ".join(board.thermistors)
+            print(
+                f"board_check: --table {item!r}: give SENSOR=TABLE.csv, SENSOR one of {known}",
+                file=sys.stderr,
+            )
+            return 2
+        try:
+            tables[sensor] = read_table(path)
+        except (OSError, TableError) as e:
+            print(f"board_check: {e}", file=sys.stderr)
+            return 2
+    lines, ok = report(board, tables)
     print("\n".join(lines))
     return 0 if ok else 2
 

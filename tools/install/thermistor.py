@@ -18,7 +18,7 @@ import sys
 import numpy as np
 from heatpump import thermistor as th
 
-from tools.install.board_check import LIMIT_C, LSB_MV, MATTERS
+from tools.install.chain import LIMIT_C, MATTERS, table_chain_error
 
 T0_K = 273.15
 E24 = (
@@ -84,25 +84,31 @@ def read_table(path):
     return rows
 
 
-def fit(rows):
-    """Steinhart-Hart [a, b, c] by least squares in 1/T."""
+def fit(rows, rounds=100):
+    """Steinhart-Hart [a, b, c] with the least worst-case error in degrees over rows:
+    least squares in 1/T weighted by T^2 (an error in 1/T times T^2 is one in kelvin),
+    then Lawson's reweighting, which moves the weight to the rows with the largest
+    error until the worst one is as small as it gets (minimax)."""
     ln_r = np.log([r for _, r in rows])
-    inv_t = 1 / (np.array([c for c, _ in rows]) + T0_K)
+    t_k = np.array([c for c, _ in rows]) + T0_K
     design = np.column_stack([np.ones_like(ln_r), ln_r, ln_r**3])
-    a, b, c = np.linalg.lstsq(design, inv_t, rcond=None)[0]
-    if c < 0:  # no NTC's curve bends that way (a Beta part's table fits c ~ -1e-11):
-        a, b = np.linalg.lstsq(design[:, :2], inv_t, rcond=None)[0]  # its Beta form
-        c = 0.0
-    return [float(a), float(b), float(c)]
+    x = _lawson(design, 1 / t_k, t_k**2, rounds)
+    if x[2] < 0:  # no NTC's curve bends that way (a Beta part's table fits c ~ -1e-11):
+        x = np.append(_lawson(design[:, :2], 1 / t_k, t_k**2, rounds), 0.0)  # its Beta form
+    return [float(v) for v in x]
 
 
-def table_ohm(rows, c):
-    """The table's resistance at c, between its rows (ln R is near linear in 1/T)."""
-    for (c1, r1), (c2, r2) in zip(rows, rows[1:], strict=False):
-        if c1 <= c <= c2:
-            x = (1 / (c + T0_K) - 1 / (c1 + T0_K)) / (1 / (c2 + T0_K) - 1 / (c1 + T0_K))
-            return math.exp(math.log(r1) + x * (math.log(r2) - math.log(r1)))
-    return None
+def _lawson(design, y, scale, rounds):
+    weight = np.full(len(y), 1 / len(y))
+    x = None
+    for _ in range(rounds):
+        root = np.sqrt(weight) * scale
+        x = np.linalg.lstsq(design * root[:, None], y * root, rcond=None)[0]
+        err = np.abs((design @ x - y) * scale)
+        if err.sum() == 0:
+            break
+        weight = weight * err / (weight * err).sum()
+    return x
 
 
 def fit_error(rows, sh, lo, hi):
@@ -112,24 +118,10 @@ def fit_error(rows, sh, lo, hi):
     return max(errs, key=abs) if errs else None
 
 
-def chain_error(rows, ch, lo, hi, step_c=0.1):
-    """Worst (reading - truth) in C over lo..hi, the resistance taken from the table;
-    None if a reading there is outside the accurate span or faults."""
-    worst = 0.0
-    for k in range(round((hi - lo) / step_c) + 1):
-        c = lo + k * step_c
-        ohm = table_ohm(rows, c)
-        if ohm is None:
-            return None
-        mv = th.divider_mv(ohm, ch.divider_ohm, ch.supply_mv, ch.topology)
-        if not th.USABLE_LO_MV <= mv <= th.USABLE_HI_MV:
-            return None
-        mv_read = int(round(mv / LSB_MV) * LSB_MV)  # the ADC's step, then whole mV
-        if ch.fault(mv_read):
-            return None
-        err = ch.dC(mv_read) / 10 - c
-        worst = err if abs(err) > abs(worst) else worst
-    return worst
+def chain_error(rows, ch, lo, hi):
+    """The chain's worst error over lo..hi from the table, or None if a reading there is
+    outside the ADC's accurate span or faults."""
+    return table_chain_error(rows, ch, lo, hi, accurate_only=True)[0]
 
 
 def mv_per_c(ch, lo, hi):
