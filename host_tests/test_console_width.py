@@ -6,6 +6,7 @@ import pytest
 from test_selftest_plant import SUMMER, WINTER, Bench
 
 WIDTH = 80
+HEIGHT = 24  # a serial terminal's screen: an answer without a filter fits it
 COMMANDS = ("status", "stats", "config", "config_help", "faults", "selftest_progress")
 
 
@@ -18,6 +19,11 @@ def _screens(b, where):
         out = getattr(b.hp, cmd)()
         wide = _too_wide(out.text)
         assert not wide, f"{where}: hp.{cmd}() has lines over {WIDTH} columns: {wide}"
+        n = len(out.text.split("\n"))
+        assert n <= HEIGHT, f"{where}: hp.{cmd}() is {n} lines"
+    for part in ("defrost", "_s", "freeze"):  # a filter's answer is as wide
+        for out in (b.hp.config(part), b.hp.config_help(part)):
+            assert not _too_wide(out.text), _too_wide(out.text)
 
 
 @pytest.mark.parametrize("units", ["C", "F"])
@@ -31,6 +37,7 @@ def test_a_self_test_and_every_screen_on_the_way_fit_80_columns(units):
     rep = b.finish()
     assert rep["result"] == "pass", rep.text
     assert not _too_wide(rep.text), _too_wide(rep.text)
+    assert len(rep.text.split("\n")) <= HEIGHT, rep.text
     assert b.printed and not [ln for ln in b.printed if _too_wide(ln)]
 
 

@@ -129,7 +129,9 @@ def test_finding_4_a_raised_min_off_applies_to_the_rest_under_way(r):
     r.run(400)
     assert r.starts() == [first, stop + 300]
     shown = repr(r.hp.config())
-    assert "min_off_s" in shown and "300*" in shown and "60..1800 s" in shown
+    assert "min_off_s" in shown and "300*" in shown
+    shown = repr(r.hp.config("min_off"))  # the keys with that in their name, with ranges
+    assert "300*" in shown and "180  60..1800 s" in shown and "min_run_s" not in shown
 
 
 # ---- what a person sees -------------------------------------------------------------

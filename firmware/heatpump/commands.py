@@ -119,8 +119,13 @@ class Commands:
         return out
 
     def config(self, *args, **changes):
-        """hp.config() shows every key; hp.config(min_off_s=240) changes some."""
-        _names_only("config", args, "hp.config(min_off_s=240)")
+        """hp.config() shows every key's value; hp.config("defrost") the keys with that
+        in their name, with default and range; hp.config(min_off_s=240) changes some."""
+        from heatpump import config_screen  # let go with this module
+
+        part = args[0] if len(args) == 1 and isinstance(args[0], str) and not changes else None
+        if part is None:
+            _names_only("config", args, 'hp.config(min_off_s=240) or hp.config("defrost")')
         ctl = self.ctl
         if changes:
             _known_keys(changes)
@@ -128,29 +133,15 @@ class Commands:
             out = Screen({k: ctl.cfg[k] for k in changes})
             out.text = "config: " + ", ".join("%s=%r" % (k, ctl.cfg[k]) for k in changes)
             return out
-        out = Screen(ctl.cfg)
-        lines = ["%-20s %7s %7s  %s" % ("key", "value", "default", "allowed")]
-        for key, default, _lo, _hi, _unit in C.schema():
-            value = ctl.cfg[key]
-            mark = "*" if value != default else " "
-            lines.append("%-20s %6s%s %7s  %s" % (key, value, mark, default, C.allowed(key)))
-        lines.append("* = changed; temperatures in tenths: 5 = 0.5 K, -70 = -7.0 C")
-        lines.append('what each key does: hp.config_help(), or hp.config_help("min_off_s")')
-        out.text = "\n".join(lines)
-        return out
+        if part is None:
+            return config_screen.values(ctl.cfg)
+        return config_screen.details(ctl.cfg, part)
 
-    def config_help(self, key=None):
-        """What each config key does (or the one key), one line each."""
-        from heatpump.config_rules import HELP  # let go with this module
+    def config_help(self, part=None):
+        """What the config keys with part in their name do."""
+        from heatpump import config_screen  # let go with this module
 
-        keys = C.keys()
-        if key is not None and key not in keys:
-            from heatpump import suggest  # let go with this module
-
-            raise suggest.unknown("config key", key, keys, "hp.config()")
-        out = Table([(k, HELP[k]) for k in keys if key in (None, k)])
-        out.text = "\n".join(["%-20s %s" % row for row in out])
-        return out
+        return config_screen.help_lines(part)
 
     def faults(self):
         """The fault log, newest first: [{"time_s", "code", "text", "detail"}, ...]."""
@@ -296,8 +287,16 @@ class Commands:
         """The self-test's latest progress lines."""
         st = self.ctl.selftest
         out = Table(st.lines() if st is not None else [])
+        shown, rows = [], 0
+        for line in reversed(out):  # the latest that fit one 24-line screen
+            rows += line.count("\n") + 1
+            if rows > 24:
+                break
+            shown.insert(0, line)
         out.text = (
-            "\n".join(out) if out else "no self-test running (hp.selftest_report(): the last one)"
+            "\n".join(shown)
+            if out
+            else "no self-test running (hp.selftest_report(): the last one)"
         )
         return out
 
@@ -327,8 +326,8 @@ HELP = """hp: the heat pump at the REPL (it keeps running while you type)
   hp.set(setpoint=21.5)        allowed %s (units: hp.config(units="F"))
   hp.set(fan="continuous")     fan: auto (with the compressor), continuous
   hp.set(speed="low")          speeds on this board: %s
-  hp.config()                  every setting with its default and range
-  hp.config_help("min_off_s")  what a setting does (no name: every one)
+  hp.config()                  every value; hp.config("defrost"): with ranges
+  hp.config_help("defrost")    what the settings with that in their name do
   hp.config(min_off_s=240)     change some (all checked first; a bad one: none)
   hp.faults()                  the last 20 faults; hp.clear() releases lockouts
   hp.stats()                   starts, run time, defrosts, fault counts

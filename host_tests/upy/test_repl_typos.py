@@ -59,6 +59,13 @@ def test_a_mistyped_config_key_fits_a_line():
         "config",
     )
     assert len(msg) <= 100, len(msg)
+    msg = str(raises(ValueError, r.hp.config, "defrots"))  # a filter no key has
+    assert "did you mean" not in msg and "hp.config() lists them" in msg, msg
+    eq(
+        sorted(r.hp.config("freeze")),
+        ["freeze_dC", "freeze_resume_dC", "freeze_s", "freeze_trips"],
+        "the keys with that in their name",
+    )
     msg = str(raises(ValueError, r.hp.set, setpont=21))
     assert "did you mean setpoint?" in msg, msg
     eq(_before(r), before, "nothing changed")
