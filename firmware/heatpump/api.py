@@ -87,12 +87,13 @@ class Api:
         return self._run("set", *args, **kw)
 
     def config(self, *args, **changes):
-        """hp.config() shows every key; hp.config(min_off_s=240) changes some."""
+        """hp.config() shows every value, hp.config("defrost") those keys with default
+        and range; hp.config(min_off_s=240) changes some."""
         return self._run("config", *args, **changes)
 
-    def config_help(self, key=None):
-        """What each config key does: hp.config_help(), or hp.config_help("min_off_s")."""
-        return self._run("config_help", key)
+    def config_help(self, part=None):
+        """What the config keys with part in their name do: hp.config_help("defrost")."""
+        return self._run("config_help", part)
 
     def faults(self):
         """The fault log, newest first: [{"time_s", "code", "text", "detail"}, ...]."""

@@ -46,8 +46,9 @@ def details(cfg, part):
     """The keys with part in their name: value, default, what is allowed."""
     keys = matching(part)
     lines = ["%-20s %7s %7s  %s" % ("key", "value", "default", "allowed")]
+    defaults = C.defaults()
     for key in keys:
-        default = C.defaults()[key]
+        default = defaults[key]
         mark = "*" if cfg[key] != default else " "
         lines.append("%-20s %6s%s %7s  %s" % (key, cfg[key], mark, default, C.allowed(key)))
     lines.append("* = changed; " + _TENTHS)

@@ -68,6 +68,8 @@ WIDTH = 80  # a technician's serial terminal
 def fit(text, width=WIDTH):
     """text with each line cut to width for a serial terminal: at a double space (the
     screens' separator) where it can be, else between words; the rest indented."""
+    if len(text) <= width and "\n" not in text:
+        return text  # the common case: nothing to cut, nothing made
     out = []
     for line in text.split("\n"):
         while len(line) > width:
