@@ -236,7 +236,7 @@ def test_finding_5_a_valve_stuck_before_the_start_is_e8_before_the_coil_sensor_g
 
 
 def test_finding_6_aux_heat_stops_when_its_overheat_sensor_fails():
-    r = rig(HEAT, dict(WINTER, outdoor=-10, outdoor_coil=-14))
+    r = rig(HEAT, dict(WINTER, outdoor=-18, outdoor_coil=-22))
     r.run(60)
     assert r.on("aux_heat")  # E4: the heat pump is outside its envelope here
     r.break_sensor("indoor_coil", "open")

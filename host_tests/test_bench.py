@@ -11,6 +11,7 @@ from tools import FIRMWARE
 from tools.bench import quality
 from tools.bench import suite as bench
 from tools.bench import upy as bench_upy
+from tools.bench.plants import RUNS
 from tools.sim import scenario as scenario_mod
 
 pytestmark = pytest.mark.slow  # not in make check: every bench section, at tiny sizes
@@ -226,43 +227,42 @@ def control_quality(quality_ctx):
 
 
 def test_control_quality_gives_every_metric_for_both_controllers_on_every_day(control_quality):
-    for name in bench.CQ_SCENARIOS:
+    for name in RUNS:
         for who in ("fw", "ref"):
             for suffix, _, _ in bench.QUALITY_KEYS.values():
-                key = f"cq_{name.replace('-', '_')}_{who}_{suffix}"
+                key = f"{bench.cq_key(name)}_{who}_{suffix}"
                 assert key in control_quality, key
                 assert control_quality[key].command == bench.bench_cmd("control_quality")
     detail = control_quality["cq_scenarios"].data
-    assert detail["hours"] == dict.fromkeys(bench.CQ_SCENARIOS, TINY_QUALITY["cq_h"])
-    # the table names every day, and the JSON figures are the table's numbers
+    assert detail["hours"] == dict.fromkeys(RUNS, TINY_QUALITY["cq_h"])
+    assert detail["plants"]["B cold-week"] == "B" and detail["plants"]["summer-hot"] == "ours"
+    # the table names every run, and the JSON figures are the table's numbers
     text = "\n".join(control_quality["cq_scenarios"].lines)
-    for name in bench.CQ_SCENARIOS:
+    for name in RUNS:
         assert name in text
         m = detail["metrics"][name]["ref"]
-        key = f"cq_{name.replace('-', '_')}_ref_starts"
-        assert control_quality[key].value == m["compressor_starts"]
+        assert control_quality[f"{bench.cq_key(name)}_ref_starts"].value == m["compressor_starts"]
+        heat = m["heat_delivered_kwh"] + m["cool_delivered_kwh"]
+        per_kwh = control_quality[f"{bench.cq_key(name)}_ref_heat_per_kwh"].value
+        assert per_kwh == pytest.approx(heat / m["energy_kwh"], abs=2e-3)
 
 
 def test_the_firmware_keeps_its_safety_rules_and_waits_min_off_after_boot(control_quality):
-    for name in bench.CQ_SCENARIOS:
-        key = name.replace("-", "_")
-        assert control_quality[f"cq_{key}_fw_breaks"].value == 0, name
+    for name in RUNS:
+        assert control_quality[f"{bench.cq_key(name)}_fw_breaks"].value == 0, name
         m = control_quality["cq_scenarios"].data["metrics"][name]
         # 6 minutes from power-up: ours may start once, after min_off (180 s) + 0-30 s
         assert m["fw"]["compressor_starts"] <= 1, name
         assert m["fw"]["compressor_runtime_h"] <= 0.1 - 180 / 3600 + 1e-9, name
 
 
-def test_the_dry_cold_day_also_runs_with_our_default_heating_lockout(control_quality):
-    m = control_quality["cq_scenarios"].data["metrics"]
-    # the scenario lowers the lockout to -15 C: ours heats with the compressor
-    assert "E4" not in m["winter-dry-cold"]["fw"]["faults"]
-    assert m["winter-dry-cold"]["fw"]["compressor_starts"] == 1
-    # our default (-7 C) at -10 C outdoors: locked out (E4), no compressor start
-    assert "E4" in m["winter-dry-cold-default"]["fw"]["faults"]
-    assert m["winter-dry-cold-default"]["fw"]["compressor_starts"] == 0
-    # the reference has no lockout: both runs are the same for it
-    assert m["winter-dry-cold-default"]["ref"] == m["winter-dry-cold"]["ref"]
+def test_the_dry_cold_day_heats_with_the_heat_pump_at_our_defaults(control_quality):
+    # -13..-6 C is inside the unit's envelope (heating down to -15 C in the board file):
+    # no lockout, the compressor heats; no aux heat in the first minutes.
+    m = control_quality["cq_scenarios"].data["metrics"]["winter-dry-cold"]["fw"]
+    assert "E4" not in m["faults"]
+    assert m["compressor_starts"] == 1
+    assert m["aux_kwh"] == 0
 
 
 def test_the_winter_plot_is_written(control_quality, quality_ctx):

@@ -12,16 +12,20 @@ from tools.bench.defrost_compare import run_one
 pytestmark = pytest.mark.slow  # not in make check: simulated frosty days
 
 
-def test_humid_evening_demand_defrosts_less_and_uses_less_energy_for_the_same_heat():
+def test_humid_evening_demand_defrosts_less_for_no_more_energy_per_heat():
     # 16:00 to midnight: the coil frosts slowly while the afternoon is warm and fast
-    # once it cools; the clock defrosts every 60 min of cold-coil run regardless.
+    # once it cools; the clock defrosts every 60 min of cold-coil run regardless. A
+    # defrost costs little now (no aux heat as a rule, the indoor fan off), so at part
+    # load the energy is within a percent either way; the flat-out runs below are where
+    # the capacity a frosted coil loses shows.
     demand = run_one("winter-humid", "demand", hours=8, start_hour=16)
     timed = run_one("winter-humid", "timed", hours=8, start_hour=16)
     assert demand["invariant_violations"] == timed["invariant_violations"] == 0
     assert demand["defrosts"] < timed["defrosts"], (demand, timed)
     assert demand["defrost_min"] < timed["defrost_min"]
     assert demand["heat_kwh"] == pytest.approx(timed["heat_kwh"], rel=0.005)
-    assert demand["energy_kwh"] < 0.98 * timed["energy_kwh"], (demand, timed)
+    per_heat = {k: r["energy_kwh"] / r["heat_kwh"] for k, r in (("d", demand), ("t", timed))}
+    assert per_heat["d"] < 1.01 * per_heat["t"], (demand, timed)
     assert demand["comfort_pct"] > timed["comfort_pct"] - 0.5
 
 

@@ -70,6 +70,11 @@ def test_booted_and_a_week_of_running_in_the_32_bit_vm(image):
     assert peak <= PEAK_CEILING, f"{peak} B at {r['max_at']}"
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="issue 15 open: after the self-test the unix port keeps about 16 KB more (growth "
+    "17.9 KB, largest free block 37.7 KB); cause not found yet (not lazy.drop's dict slots)",
+)
 def test_a_week_on_the_fixed_heap_unix_port_leaves_a_large_free_block(image):
     r = bench_upy.life_unix(image, 7, UNIX_HEAP)
     _lived_a_week(r)

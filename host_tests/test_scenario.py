@@ -59,7 +59,7 @@ BASE = {
         ({"events": [{"at_min": 5, "set": {}}]}, "events[0].set: nothing to set"),
         (
             {"events": [{"at_min": 1, "config": {"heat_lockout_dC": -30}}]},
-            "events[0].config: heat_lockout_dC=-30 must be below heat_unlock_dC=-50",
+            "events[0].config: heat_lockout_dC=-30 must be below heat_unlock_dC=-230",
         ),
         ({"events": [{"at_min": 1, "input": {"door": True}}]}, "unknown input 'door'; allowed"),
         ({"events": [{"at_min": 1, "input": {"condensate_full": 1}}]}, "expected true or false"),

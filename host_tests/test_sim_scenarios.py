@@ -79,11 +79,12 @@ def test_humid_winter_day_defrosts_and_dry_cold_day_hardly_frosts():
 
 def test_sensor_failure_stops_the_compressor_with_the_sensor_code():
     result, run, rows = bundled("sensor-failure")
-    fault_ms = 120 * 60_000  # the indoor coil thermistor goes open
+    fault_ms = scenario.load("sensor-failure")["events"][0]["at_min"] * 60_000
     bad_readings = fw_config.defaults()["sensor_bad_readings"]
     changes = compressor_changes(run)
     # Running at the moment it broke; stopped once the fault is confirmed, never again on.
-    assert any(on for ms, on in changes if ms < fault_ms)
+    before = [on for ms, on in changes if ms < fault_ms]
+    assert before and before[-1], "the scenario's sensor must break while the compressor runs"
     stop_ms = [ms for ms, on in changes if not on and ms >= fault_ms]
     assert stop_ms and stop_ms[0] <= fault_ms + (bad_readings + 1) * 1000
     assert not any(on for ms, on in changes if ms >= fault_ms)

@@ -74,6 +74,12 @@ class Board:
         self.safe_boot_pin = d.get("safe_boot_pin")
         self.adc = dict(_ADC_DEFAULTS)
         self.adc.update(d.get("adc", {}))
+        from heatpump import lazy
+
+        unit = d.get("unit") or {}
+        self.unit_name = unit.get("name", "unnamed unit")
+        # (heat_min, cool_min, cool_max) outdoors, 0.1 C: the unit's envelope (unit.py)
+        self.envelope_dC = lazy.call("unit", "envelope_dC", unit)
 
     @classmethod
     def from_dict(cls, d, source=None):

@@ -7,6 +7,7 @@ them).
 
 import json
 
+from heatpump import unit as unit_rules
 from heatpump.board import (
     FAN_SPEEDS,
     INPUTS,
@@ -31,6 +32,7 @@ _TOP_KEYS = (
     "inputs",
     "safe_boot_pin",
     "adc",
+    "unit",
 )
 _RELAY_KEYS = ("pin", "active_low", "note")
 _THERMISTOR_KEYS = ("pin", "part", "r25", "beta", "sh", "divider_ohm", "topology", "note")
@@ -305,10 +307,10 @@ def validate(d):
     else:
         _check_thermistors(ck, d["thermistors"])
     _check_inputs(ck, d.get("inputs", {}))
-    boot_pin = d.get("safe_boot_pin")
-    if boot_pin is not None:
-        ck.pin("safe_boot_pin", boot_pin, "pull")  # read with the internal pull-up
+    if d.get("safe_boot_pin") is not None:  # read with the internal pull-up
+        ck.pin("safe_boot_pin", d["safe_boot_pin"], "pull")
     _check_adc(ck, d.get("adc", {}))
+    ck.errors.extend(unit_rules.problems(d.get("unit")))
     if ck.errors:
         raise BoardError("\n".join(ck.errors))
     return ck.warnings

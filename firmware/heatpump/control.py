@@ -33,6 +33,7 @@ from heatpump import faults as F
 from heatpump import lazy
 from heatpump import sensors as S
 from heatpump import thermostat as T
+from heatpump.aux import AuxHeat
 from heatpump.defrost import Defrost
 from heatpump.protect import Protect
 from heatpump.sequencer import Sequencer
@@ -72,10 +73,11 @@ class Control:
         self.has_condensate = "condensate_full" in board.inputs
         self.has_aux_cutout = "aux_limit" in board.inputs  # the aux element's thermal cutout
         self.thermostat = T.Thermostat(cfg)
-        self.protect = Protect(self.sensors, cfg, self.has_condensate)
+        self.protect = Protect(self.sensors, cfg, self.has_condensate, board.envelope_dC)
         self.seq = Sequencer(hal, board, cfg)
         self.speeds = self.seq.air.speeds  # the fan speeds this board offers
         self.defrost = Defrost(cfg)  # the defrost hook (see the module doc)
+        self.aux = AuxHeat(cfg)  # when aux heat is needed (aux.py)
         self.selftest = None  # the self-test hook (see the module doc)
         self._report_path = None  # where a self-test keeps its report (None: the default)
         self.supervisor = Supervisor(cfg)  # bounds every compressor-on state
@@ -120,6 +122,7 @@ class Control:
         self.protect.configure(cfg)
         self.seq.configure(cfg)
         self.supervisor.configure(cfg)
+        self.aux.configure(cfg)
         configure = getattr(self.defrost, "configure", None)
         if configure is not None:
             configure(cfg)  # the defrost hook follows hp.config() too
@@ -222,7 +225,7 @@ class Control:
             defrost,
             st.level if testing and st is not None else self._level(),
             self._fan_on(pr, testing),
-            self._aux(demand, defrost, testing),
+            self._aux(dt, demand, defrost, testing),
             sn.ok[S.INDOOR_COIL],
             sn.dC[S.INDOOR_COIL],
         )
@@ -248,17 +251,24 @@ class Control:
     def _level(self):
         return 1 if self.mode_i == T.M_DRY else self.level
 
-    def _aux(self, demand, defrost, testing):
-        # Aux heat: while the heat pump may not heat (E4, E8, an outdoor sensor), and in
-        # a defrost step to temper the air (the sequencer then runs the indoor fan at its
-        # lowest tap); never with an overheated coil, no room reading, or no working
-        # overheat guard (the indoor coil reading sane now, or the element's own
-        # thermal cutout on the board, closed).
+    def _aux(self, dt, demand, defrost, testing):
+        # Aux heat by need (aux.py), never with an overheated coil, no room reading, or
+        # no working overheat guard (the indoor coil reading sane now, or the element's
+        # own thermal cutout on the board, closed).
         pr = self.protect
         sn = self.sensors
-        if testing or pr.active[F.OVERHEAT] or not sn.ok[S.ROOM]:
-            return False
-        if not (defrost or (demand == T.HEAT and pr.heat_block)):
+        want = self.aux.want(
+            dt,
+            demand == T.HEAT and not testing,
+            not pr.heat_block,
+            self.seq.heating(),
+            defrost,
+            sn.dC[S.ROOM],
+            self.setpoint_dC,
+            sn.ok[S.OUTDOOR],
+            sn.dC[S.OUTDOOR],
+        )
+        if not want or testing or pr.active[F.OVERHEAT] or not sn.ok[S.ROOM]:
             return False
         if self.has_aux_cutout:
             return not self.hal.read_input("aux_limit")

@@ -21,8 +21,10 @@ Initiation, checked only while the compressor heats and has done its min run:
   air, so the coil falls further below the air; when it has been defrost_margin_dK
   beyond the reference for 2 min with the coil frozen, a defrost starts. Guard rails:
   none in the first 30 min of run after the last one; one after 6 h of frozen-coil
-  run whatever the reference says; while no reference is learned (not yet, or three
-  unstable windows in a row: spread over 1.5 K) the timed rule applies.
+  run whatever the reference says (12 h after such a defrost found no frost: its coil
+  did not sit _PLATEAU_MS at 0 C melting ice; back to 6 h once one finds frost); while
+  no reference is learned (not yet, or three unstable windows in a row: spread over
+  1.5 K) the timed rule applies.
 - a failed outdoor-coil sensor (S4, raised by protect): timed, counting heating run
   while the outdoor air is cold enough to frost, and the defrost ends by time only.
 - request(): a service defrost (hp.defrost()). refusal() says first whether one may
@@ -35,7 +37,8 @@ Initiation, checked only while the compressor heats and has done its min run:
 The step: update() returns True from initiation until the coil reaches
 defrost_end_dC or the compressor has run defrost_max_s in it. The sequencer does the
 rest: compressor off, valve to cooling, fans off (indoor fan at its lowest tap if
-configured, or while aux heat runs), aux heat on, compressor on after valve_shift_s;
+configured, or while aux heat runs: aux.py, only for a room that has cooled),
+compressor on after valve_shift_s;
 at the end compressor off for valve_shift_s (the drip time), valve back, heating with
 the anti-cold-blow fan rule. A defrost is aborted if heating stops being wanted
 (mode change) or allowed (a protection). Three defrosts in a row ended by the time
@@ -59,6 +62,7 @@ _LEARN_AFTER_MS = const(600_000)  # learn once 10 min of run have passed since a
 _SUSTAIN_MS = const(120_000)  # demand: the coil beyond the margin this long
 _GUARD_MS = const(1_800_000)  # no demand defrost in the first 30 min of run after one
 _FORCE_MS = const(21_600_000)  # 6 h of frozen-coil run: defrost whatever the reference
+_PLATEAU_MS = const(20_000)  # a melt with the coil this long at 0 C (+-1 C) found ice
 _NO_FROST_OUTDOOR_dC = const(60)  # no frost forms above about 6 C outdoors (EnergyPlus)
 _TIMEOUTS_FAULT = const(3)  # time-limited defrosts in a row that raise D1
 _CAP_MS = const(1 << 26)  # run accumulators saturate here (18 h, beyond every check)
@@ -98,6 +102,8 @@ class Defrost:
         self.reason = R_TIMED  # why the current (or last) defrost started
         self.step_ms = 0  # since the current defrost started (entry pause included)
         self.melt_ms = 0  # compressor run in the current defrost
+        self.ice_ms = 0  # ... of it with the coil at 0 C (+-1 C): melting ice
+        self.force_ms = _FORCE_MS  # the demand rule's backstop now (6 or 12 h)
         self.requested = False  # hp.defrost() asked for one
         self.rule = RULE_LEARNING
         # Frost accounting since the last completed defrost (or power-up).
@@ -205,6 +211,8 @@ class Defrost:
         self.step_ms = _add(self.step_ms, dt_ms)
         if melting:
             self.melt_ms = _add(self.melt_ms, dt_ms)
+            if coil_ok and -10 <= coil <= 10:
+                self.ice_ms = _add(self.ice_ms, dt_ms)
             if coil_ok and coil >= self.end_dC:
                 self._end(E_TEMP, coil_ok, coil)
                 return False
@@ -232,7 +240,7 @@ class Defrost:
             self.requested = False
             self._start(R_MANUAL)
         elif rule == RULE_DEMAND:
-            if self.frozen_ms >= _FORCE_MS:
+            if self.frozen_ms >= self.force_ms:
                 self._start(R_FORCED)
             elif self.beyond_ms >= _SUSTAIN_MS and self.since_ms >= _GUARD_MS:
                 self._start(R_DEMAND)
@@ -242,7 +250,7 @@ class Defrost:
     def _start(self, reason):
         self.active = True
         self.reason = reason
-        self.step_ms = self.melt_ms = 0
+        self.step_ms = self.melt_ms = self.ice_ms = 0
         self.beyond_ms = 0
         self.counts[reason] += 1
 
@@ -261,6 +269,8 @@ class Defrost:
         if how == E_TEMP:
             self.timeouts = 0
             self.not_clearing = False
+            found_ice = self.ice_ms >= _PLATEAU_MS
+            self.force_ms = _FORCE_MS if found_ice or self.reason != R_FORCED else 2 * _FORCE_MS
         elif coil_ok or how == E_ABORT:  # time alone, with no coil reading: no verdict
             self.timeouts += 1
             if self.timeouts >= _TIMEOUTS_FAULT:
@@ -299,7 +309,7 @@ class Defrost:
 
     def timed_left_ms(self):
         """Frozen-coil run left before the clock starts a defrost (the 6 h limit in demand)."""
-        limit = _FORCE_MS if self.rule == RULE_DEMAND else self.interval_ms
+        limit = self.force_ms if self.rule == RULE_DEMAND else self.interval_ms
         left = limit - self.frozen_ms
         return left if left > 0 else 0
 

@@ -24,9 +24,16 @@ def drop(name):
     (isinstance across copies), and the heap is not the point there."""
     if not _ON_MP:
         return
-    sys.modules.pop("heatpump." + name, None)
+    # A MicroPython dict keeps a deleted entry's value in its slot until the slot is
+    # used again, and the collector sees it there: set the entry to None first, or the
+    # module stays in the heap by luck of the dict's layout.
+    full = "heatpump." + name
+    if full in sys.modules:
+        sys.modules[full] = None
+        del sys.modules[full]
     pkg = sys.modules.get("heatpump")
     if pkg is not None and name in pkg.__dict__:
+        setattr(pkg, name, None)
         delattr(pkg, name)
 
 

@@ -1,11 +1,11 @@
 """Protections: coil limits, outdoor limits, condensate, stuck valve, sensor faults.
 
-Each protection raises a fault code (faults.py) and blocks heating, cooling or
-both while it is active; the controller stops the compressor at once when the
-side it runs on is blocked (the one exception to min_run_s), and the sequencer
-still holds the restart for min_off_s. A code is logged when it rises.
-Outdoor-side codes (E4 to E7) are only raised for the side the mode wants, so a
-cold night does not fill the log while the unit is set to cool.
+Each protection raises a fault code (faults.py) and blocks heating, cooling or both
+while it is active; the controller stops the compressor at once when the side it runs
+on is blocked (the one exception to min_run_s), and the sequencer still holds the
+restart for min_off_s. A code is logged when it rises. Outdoor-side codes (E4 to E7)
+are raised only for the side the mode wants (a cold night does not fill the log while
+the unit is set to cool), at the config's limits narrowed to the unit's envelope.
 The condensate float switch is debounced: full for _FULL_MS raises E7, and it holds
 until the switch has read clear for _DRAINED_MS, so a switch chattering on a sloshing
 pan stops the compressor once, not every few seconds.
@@ -27,7 +27,7 @@ from heatpump.config import maximum
 from heatpump.rings import HOUR_MS, HourRing
 from heatpump.thermostat import SIDE_COOL, SIDE_HEAT
 
-_LIMIT_HYST_dK = const(10)  # outdoor cooling limits clear 1 K inside the limit
+_LIMIT_HYST_dK = const(10)  # outdoor cooling limits clear 1 K inside (heating 2 K)
 _VC_IDLE = const(0)
 _VC_CHECKING = const(1)
 _VC_DONE = const(2)
@@ -41,9 +41,19 @@ _LATCHED = tuple(i for i in range(F.N_CODES) if F.ENDS[i] != F.SELF)
 _TIMED = tuple(i for i in range(F.N_CODES) if F.ENDS[i] == F.LATCH_HOUR)  # ... these an hour
 
 
+# The codes that block cooling (and dry), and heat pump heating, while active.
+_BOTH = (F.VALVE_STUCK, F.SENSOR_ROOM + S.ROOM, F.SENSOR_ROOM + S.INDOOR_COIL)
+_BOTH += (F.SHORT_CYCLE, F.RESET_LOCK)
+_COOL_BLOCKS = _BOTH + (F.FREEZE, F.FREEZE_LOCK, F.COOL_TOO_COLD, F.COOL_TOO_HOT, F.CONDENSATE)
+_HEAT_BLOCKS = _BOTH + (F.OVERHEAT, F.HEAT_LOCKOUT, F.SENSOR_ROOM + S.OUTDOOR)
+
+
 class Protect:
-    def __init__(self, sensors, cfg, has_condensate=False):
+    def __init__(self, sensors, cfg, has_condensate, envelope_dC):
         self.sensors = sensors
+        # (heat_min, cool_min, cool_max) outdoors: the unit's envelope (board file, see
+        # unit.py), which the config's outdoor limits may narrow but never widen
+        self.envelope_dC = envelope_dC
         self.has_condensate = has_condensate
         self.active = [False] * F.N_CODES  # per ORDER index: the code is active now
         self.log = F.FaultLog()
@@ -76,10 +86,12 @@ class Protect:
         self.freeze_trips = cfg["freeze_trips"]
         self.overheat_dC = cfg["overheat_dC"]
         self.overheat_resume_dC = cfg["overheat_resume_dC"]
-        self.heat_lockout_dC = cfg["heat_lockout_dC"]
-        self.heat_unlock_dC = cfg["heat_unlock_dC"]
-        self.cool_min_dC = cfg["cool_min_outdoor_dC"]
-        self.cool_max_dC = cfg["cool_max_outdoor_dC"]
+        heat_min, cool_min, cool_max = self.envelope_dC
+        lock = max(cfg["heat_lockout_dC"], heat_min)
+        self.heat_lockout_dC = lock
+        self.heat_unlock_dC = max(cfg["heat_unlock_dC"], lock + _LIMIT_HYST_dK * 2)
+        self.cool_min_dC = max(cfg["cool_min_outdoor_dC"], cool_min)
+        self.cool_max_dC = min(cfg["cool_max_outdoor_dC"], cool_max)
         self.valve_check_dK = cfg["valve_check_dK"]
         self.valve_check_ms = cfg["valve_check_s"] * 1000
         self.max_early = cfg["max_early_stops"]
@@ -102,8 +114,7 @@ class Protect:
                 self.history_gen += 1
 
     def update(self, dt_ms, now_s, side, seq, condensate_full, defrost):
-        """One step. now_s: the uptime (for the log); side: the side the mode wants; seq:
-        the sequencer (last tick's relays)."""
+        """One step. now_s: uptime (the log's); side: the mode's; seq: last tick's relays."""
         self.now_s = now_s
         sn = self.sensors
         a = self.active
@@ -130,29 +141,15 @@ class Protect:
         self._valve_check(dt_ms, running, seq, coil_ok, coil)
         self._lockouts(dt_ms, seq)
 
-        self.cool_block = (
-            a[F.FREEZE]
-            or a[F.FREEZE_LOCK]
-            or a[F.COOL_TOO_COLD]
-            or a[F.COOL_TOO_HOT]
-            or a[F.CONDENSATE]
-            or a[F.VALVE_STUCK]
-            or a[F.SENSOR_ROOM + S.ROOM]
-            or a[F.SENSOR_ROOM + S.INDOOR_COIL]
-            or a[F.SHORT_CYCLE]
-            or a[F.RESET_LOCK]
-        )
-        self.heat_block = (
-            a[F.OVERHEAT]
-            or a[F.HEAT_LOCKOUT]
-            or a[F.VALVE_STUCK]
-            or a[F.SENSOR_ROOM + S.ROOM]
-            or a[F.SENSOR_ROOM + S.INDOOR_COIL]
-            or a[F.SENSOR_ROOM + S.OUTDOOR]
-            or a[F.SHORT_CYCLE]
-            or a[F.RESET_LOCK]
-        )
+        self.cool_block = self._any(_COOL_BLOCKS)
+        self.heat_block = self._any(_HEAT_BLOCKS)
         self.fan_force = a[F.FREEZE] or a[F.OVERHEAT]
+
+    def _any(self, codes):
+        for i in codes:
+            if self.active[i]:
+                return True
+        return False
 
     def _freeze(self, dt_ms, cooling, coil_ok, coil):
         # E1: an iced coil blocks the air and can send liquid back to the compressor.
@@ -179,6 +176,10 @@ class Protect:
         if side == SIDE_HEAT:
             return self.heat_block
         return side == SIDE_COOL and self.cool_block
+
+    def outdoor_limits(self):
+        """(heat lockout, unlock, cool min, max) outdoors, 0.1 C: config within envelope."""
+        return self.heat_lockout_dC, self.heat_unlock_dC, self.cool_min_dC, self.cool_max_dC
 
     def outdoor_block(self, side):
         """The code (faults index) the outdoor temperature blocks `side` with now, by

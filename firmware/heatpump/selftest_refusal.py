@@ -49,24 +49,19 @@ def refusal(ctl, modes, running):
 def _outdoor_limits(ctl, out):
     # (why cooling, why heating cannot be tested at out dC outdoors; None: it can):
     # protect's limits, with their hysteresis, and the self-test's own for heating.
-    cfg = ctl.cfg
     pr = ctl.protect
+    lock, unlock, cool_min, cool_max = pr.outdoor_limits()
     why_cool = None
     code = pr.outdoor_block(T.SIDE_COOL)
     if code == F.COOL_TOO_COLD:
-        why_cool = "the unit does not cool below %s outdoors (cool_min_outdoor_dC, E5)" % (
-            fmt_temp(cfg["cool_min_outdoor_dC"])
-        )
+        why_cool = "the unit does not cool below %s outdoors (E5)" % fmt_temp(cool_min)
     elif code == F.COOL_TOO_HOT:
-        why_cool = "the unit does not cool above %s outdoors (cool_max_outdoor_dC, E6)" % (
-            fmt_temp(cfg["cool_max_outdoor_dC"])
-        )
+        why_cool = "the unit does not cool above %s outdoors (E6)" % fmt_temp(cool_max)
     why_heat = None
     if pr.outdoor_block(T.SIDE_HEAT) == F.HEAT_LOCKOUT:
-        why_heat = (
-            "the heat pump is locked out below %s outdoors, until it is above %s "
-            "(heat_lockout_dC, heat_unlock_dC, E4)"
-            % (fmt_temp(cfg["heat_lockout_dC"]), fmt_temp(cfg["heat_unlock_dC"]))
+        why_heat = "the heat pump is locked out below %s outdoors, until it is above %s (E4)" % (
+            fmt_temp(lock),
+            fmt_temp(unlock),
         )
     elif out > HEAT_MAX_OUTDOOR_dC:
         why_heat = (

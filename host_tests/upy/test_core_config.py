@@ -52,7 +52,7 @@ def test_merge_is_all_or_nothing():
 
 
 def test_merge_keeps_thresholds_in_order():
-    msg = str(raises(ValueError, C.merge, C.defaults(), {"heat_unlock_dC": -80}))
+    msg = str(raises(ValueError, C.merge, C.defaults(), {"heat_lockout_dC": -100}))
     assert "heat_lockout_dC" in msg and "heat_unlock_dC" in msg, msg
     new = C.merge(C.defaults(), {"heat_lockout_dC": -100, "heat_unlock_dC": -80})
     eq(new["heat_unlock_dC"], -80, "both moved together")
@@ -206,7 +206,7 @@ def test_the_freeze_trip_ring_holds_what_freeze_trips_allows():
     from heatpump.protect import Protect
 
     cfg = C.defaults()
-    pr = Protect(S.Sensors([None] * S.N_SENSORS, cfg), cfg)
+    pr = Protect(S.Sensors([None] * S.N_SENSORS, cfg), cfg, False, (-80, 100, 460))
     most = C.maximum("freeze_trips")
     for _ in range(most + 1):
         pr._trips.note()

@@ -76,3 +76,57 @@ def test_a_new_mode_starts_fresh():
     eq(run(th, T.M_HEAT, 215), T.HEAT, "heating")
     eq(run(th, T.M_COOL, 215), T.IDLE, "cool mode at 21.5: nothing")
     eq(run(th, T.M_HEAT, 218), T.IDLE, "back to heat, inside the band: no stale call")
+
+
+def _cycles(config, rise, fall, hours, mode=T.M_HEAT):
+    """A room with no lag, stepped 10 s at a time: it warms rise (0.001 K a step) while
+    the call is on and cools fall while it is off (mirrored for cooling). Returns the
+    calls started in the last hour, and the thermostat."""
+    cfg = dict(CFG)
+    for k in config:
+        cfg[k] = config[k]
+    th = T.Thermostat(cfg)
+    room = SP * 100  # 0.001 K
+    sign = 1 if mode == T.M_HEAT else -1
+    starts = []
+    was = False
+    for s10 in range(hours * 360):
+        d = th.update(mode, SP, room // 100, True, 10_000)
+        on = d != T.IDLE
+        if on and not was:
+            starts.append(s10)
+        was = on
+        room += sign * (rise if on else -fall)
+    return len([s for s in starts if s >= (hours - 1) * 360]), th
+
+
+def test_a_half_load_room_is_brought_to_the_cycle_rate_by_a_wider_band():
+    # 1 K band crossed in 300 s each way: 6 cycles an hour with the band fixed.
+    fixed, th = _cycles({"cycles_per_hour": 0}, 33, 33, 4)
+    eq(fixed, 6, "fixed band: 6 cycles an hour at half load")
+    eq(th.thresholds(T.SIDE_HEAT), (5, 5), "fixed band: as configured")
+    rated, th = _cycles({}, 33, 33, 6)
+    # 2x would give 3/h; the widening stops at 0.8 K a side: 1.6 K, 3.75/h.
+    eq(th.thresholds(T.SIDE_HEAT), (8, 8), "widened to 0.8 K a side")
+    eq(rated <= 4, True, "3-4 cycles an hour: %d" % rated)
+    eq(th.thresholds(T.SIDE_COOL), (5, 5), "the cooling side learns for itself")
+
+
+def test_a_slow_room_keeps_the_configured_band():
+    # 1 K crossed in 1500 s each way: 1.2 cycles an hour already, never narrower.
+    n, th = _cycles({}, 7, 7, 8)
+    eq(th.thresholds(T.SIDE_HEAT), (5, 5), "not narrowed below the config")
+    eq(n <= 2, True, "slow cycles stay slow: %d" % n)
+
+
+def test_a_light_load_is_not_mistaken_for_fast_cycling():
+    # Duty 0.1 (long rests, short calls): outside 0.2..0.8, no estimate is made.
+    _n, th = _cycles({}, 90, 10, 6)
+    eq(th.thresholds(T.SIDE_HEAT), (5, 5), "light load: band as configured")
+
+
+def test_cooling_learns_its_own_band_and_auto_keeps_stop_before_changeover():
+    _n, th = _cycles({"changeover_dK": 7}, 33, 33, 6, mode=T.M_COOL)
+    start, stop = th.thresholds(T.SIDE_COOL)
+    eq(start, 8, "cooling band widened")
+    eq(stop, 6, "stop kept below changeover_dK (0.7 K)")

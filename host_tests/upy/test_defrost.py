@@ -66,7 +66,9 @@ def melt(r, to_c=15, c_per_s=0.5):
 
 
 def test_timed_defrost_full_sequence_with_its_pauses():
-    r = rig({"defrost_mode": "timed", "defrost_interval_s": 1800})
+    # aux_delay_s at its maximum: the room (scripted, it never warms) stays 3 K below the
+    # setpoint, so aux heat is staged only by the defrost's own rule.
+    r = rig({"defrost_mode": "timed", "defrost_interval_s": 1800, "aux_delay_s": 3600})
     r.run(1979)
     eq(r.ctl.defrost_active, False, "1800 s of frozen-coil run not reached at 1979 s")
     r.run(1)
@@ -84,7 +86,7 @@ def test_timed_defrost_full_sequence_with_its_pauses():
             (1980, "fan_indoor_high", False),
             (1980, "fan_indoor_low", True),  # aux heat needs air: lowest tap
             (1980, "fan_outdoor", False),  # the heat goes into the ice
-            (1980, "aux_heat", True),
+            (1980, "aux_heat", True),  # the room is over defrost_aux_dK below
             (2010, "compressor", True),  # valve_shift_s (30 s) later: melting
             (end, "compressor", False),  # coil at 13 C: off ...
             (end, "reversing_valve", False),  # ... valve back while off
@@ -167,6 +169,22 @@ def test_demand_on_a_dry_day_defrosts_only_at_the_6_h_limit():
     eq(t, 180 + 6 * 3600, "6 h of frozen-coil run")
     eq(dstate(r).reason, D.R_FORCED, "the 6 h limit")
     eq(dstate(r).counts, [0, 0, 1, 0], "no timed, no demand defrost before it")
+
+
+def test_a_6_h_defrost_that_finds_no_ice_waits_12_h_for_the_next():
+    r = rig()  # dry all day: the coil stays at its clean value
+    first = run_until_defrost(r, 8 * 3600, step_ms=10_000)
+    melt(r, c_per_s=1.0)  # a bare coil: through 0 C in 2 s, no ice to melt
+    eq(dstate(r).timed_left_ms(), 12 * 3_600_000, "no ice found: the next limit is 12 h")
+    r.set_temp("outdoor_coil", -5)  # heating again: the coil back at its clean value
+    second = run_until_defrost(r, 14 * 3600, step_ms=10_000)
+    eq(second - first > 12 * 3600, True, "12 h of frozen-coil run later: %d s" % (second - first))
+    eq(dstate(r).reason, D.R_FORCED, "the limit again")
+    r.run(40)  # into the melt
+    r.set_temp("outdoor_coil", 0)  # ice: the coil sits at 0 C while it melts
+    r.run(60)
+    melt(r)
+    eq(dstate(r).timed_left_ms(), 6 * 3_600_000, "ice found: back to 6 h")
 
 
 def test_unstable_learning_falls_back_to_timed():

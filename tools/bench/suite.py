@@ -346,16 +346,6 @@ def section_speed(ctx: Ctx) -> list[Figure]:
 
 # ---- the firmware against the reference thermostat ----------------------------------
 
-LOCKOUT_KEYS = ("heat_lockout_dC", "heat_unlock_dC")  # the firmware's heating lockout
-# label -> (bundled scenario, config changes: a value sets a key, None drops it)
-CQ_SCENARIOS = {
-    "summer-hot": ("summer-hot", {}),
-    "shoulder-auto": ("shoulder-auto", {}),
-    "winter-humid": ("winter-humid", {}),
-    "winter-dry-cold": ("winter-dry-cold", {}),  # its heating lockout lowered to -15 C
-    # the same day with our default lockout (-7 C); the reference has none
-    "winter-dry-cold-default": ("winter-dry-cold", dict.fromkeys(LOCKOUT_KEYS)),
-}
 CQ_PLOT_SCENARIO = "winter-humid"
 CQ_PLOT = "winter_compare.png"  # in ctx.plot_dir (build/bench)
 SEASON_SEED = 1  # synthetic_year(seed=1), the year docs/plant-model.md describes
@@ -365,9 +355,12 @@ QUALITY_KEYS = {
     "comfort_pct": ("comfort_pct", "%", "time within 1 C of the setpoint"),
     "degree_hours_outside": ("outside_kh", "K*h", "degree-hours beyond the 1 C band"),
     "energy_kwh": ("energy_kwh", "kWh", "electricity"),
+    "aux_kwh": ("aux_kwh", "kWh", "of which the aux heater"),
+    "heat_per_kwh": ("heat_per_kwh", "", "heat moved per kWh drawn"),
     "heat_delivered_kwh": ("heat_kwh", "kWh", "heat delivered into the room"),
     "cool_delivered_kwh": ("cool_kwh", "kWh", "heat taken out of the room"),
     "compressor_starts": ("starts", "", "compressor starts"),
+    "thermostat_starts": ("calls", "", "compressor starts for the thermostat (not defrost)"),
     "max_starts_in_any_hour": ("max_starts_per_hour", "", "most compressor starts in any hour"),
     "defrosts": ("defrosts", "", "defrosts"),
     "defrost_minutes": ("defrost_min", "min", "time in defrost"),
@@ -379,6 +372,11 @@ TABLE_NOTES = [
     "max/h: most starts in any hour; defr: defrosts; low C: lowest room temperature;",
     "breaks: breaches of DESIGN's safety invariants found in the run (tools/sim/invariants.py)",
 ]
+
+
+def cq_key(name: str) -> str:
+    """The bench.json prefix of a control-quality run: "B cold-week" -> cq_B_cold_week."""
+    return "cq_" + name.replace("-", "_").replace(" ", "_")
 
 
 def _procs(ctx: Ctx) -> int:
@@ -429,16 +427,12 @@ def section_control_quality(ctx: Ctx) -> list[Figure]:
     Each bundled day runs twice in the simulator, once with our Controller and once
     with tools.sim.reference.StandardThermostat (ESPHome-style thermostat, 0.5 C deadband
     and overrun, 300 s min run and off per action, timed 60 min defrost)."""
-    from tools.bench import quality
-    from tools.sim import scenario as scenario_mod
+    from tools.bench import plants, quality
 
     cmd = bench_cmd("control_quality")
     jobs = []
-    for name, (file, config) in CQ_SCENARIOS.items():
-        sc = scenario_mod.load(os.path.join(REPO, "scenarios", file + ".json"))
-        sc["config"] = {k: v for k, v in {**sc["config"], **config}.items() if v is not None}
-        if ctx.sizes["cq_h"]:
-            sc["duration_h"] = ctx.sizes["cq_h"]
+    scenarios = plants.runs(ctx.sizes["cq_h"])
+    for name, sc in scenarios.items():
         keep = name == CQ_PLOT_SCENARIO
         for who in quality.WHO:
             jobs.append(quality.Job(name, sc, who, keep_rows=keep))
@@ -454,12 +448,21 @@ def section_control_quality(ctx: Ctx) -> list[Figure]:
         f"{CQ_PLOT_SCENARIO}: {plot_sc['description']}: ours vs the reference thermostat",
     )
 
-    table = [(n, who, outs[(n, who)]["metrics"]) for n in CQ_SCENARIOS for who in quality.WHO]
+    table = [(n, who, outs[(n, who)]["metrics"]) for n in scenarios for who in quality.WHO]
+    for _n, _who, m in table:
+        moved = m["heat_delivered_kwh"] + m["cool_delivered_kwh"]
+        m["heat_per_kwh"] = round(moved / m["energy_kwh"], 3) if m["energy_kwh"] else None
     lines = quality.compare_table(table) + TABLE_NOTES
-    lines.append("starts: every compressor start, the restarts inside our defrosts too;")
     lines.append(
-        "winter-dry-cold-default: the dry-cold day with our default heating lockout "
-        "(-7 C) instead of the scenario's -15 C"
+        "starts: every compressor start, the restarts inside our defrosts too; (calls): "
+        "those for the thermostat;"
+    )
+    lines.append(
+        "heat/kWh: heat moved into (or out of) the room per kWh drawn; aux: its heater's kWh;"
+    )
+    lines.append(
+        "B ...: a second plant no default was tuned on (tools/bench/plants.py: heavier, "
+        "leakier room, smaller slower unit)"
     )
     faults = [
         f"{n} {quality.WHO[who]}: {' '.join(m['faults'])}" for n, who, m in table if m["faults"]
@@ -471,27 +474,26 @@ def section_control_quality(ctx: Ctx) -> list[Figure]:
     shown = os.path.relpath(plot, REPO)
     shown = plot if shown.startswith("..") else shown  # relative inside the repository
     lines.append(f"plot: {shown}")
-    hours = {n: next(j.sc for j in jobs if j.key == n)["duration_h"] for n in CQ_SCENARIOS}
     figs = [
         Figure(
             "cq_scenarios",
-            len(CQ_SCENARIOS),
-            "days",
-            "days compared",
+            len(scenarios),
+            "runs",
+            "runs compared (days and weeks, two plants)",
             cmd,
             lines,
             {
-                "hours": hours,
-                "config": {n: config for n, (_, config) in CQ_SCENARIOS.items()},
+                "hours": {n: sc["duration_h"] for n, sc in scenarios.items()},
+                "plants": {n: "B" if plants.RUNS[n][1] else "ours" for n in scenarios},
                 "plot": shown,
                 "fw_defrost_wired": note is None,
-                "metrics": {n: {who: m for nn, who, m in table if nn == n} for n in CQ_SCENARIOS},
+                "metrics": {n: {who: m for nn, who, m in table if nn == n} for n in scenarios},
             },
             show=False,
         )
     ]
     for name, who, m in table:
-        figs += _quality_figs("cq_" + name.replace("-", "_"), who, m, name, cmd)
+        figs += _quality_figs(cq_key(name), who, m, name, cmd)
     return figs
 
 

@@ -148,6 +148,11 @@ class Plant:
         return self.unit.power_w
 
     @property
+    def aux_w(self) -> float:
+        """What the aux heater draws now (part of power_w)."""
+        return self.unit.aux_w
+
+    @property
     def condensate_full(self) -> bool:
         return self.unit.condensate_full
 

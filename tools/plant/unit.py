@@ -248,6 +248,7 @@ class HeatPumpUnit:
         self.room_water_kg_s = 0.0  # water the indoor coil took out of the room air
         self.latent_w = 0.0  # that water's latent heat
         self.power_w = 0.0  # electric: compressor + fans + heater
+        self.aux_w = 0.0  # ... of which the heater
         self.compressor_w = 0.0
         self.evaporator_w = 0.0  # refrigerant heat taken in at the evaporator (r Q_e)
         self.condenser_w = 0.0  # refrigerant heat given off at the condenser (r Q_e + P)
@@ -438,6 +439,7 @@ class HeatPumpUnit:
         self.latent_w = lat_in
         self.compressor_w = p_comp
         self.power_w = p_comp + fans_w + aux_w
+        self.aux_w = aux_w
         self.evaporator_w = q_e
         self.condenser_w = q_c
         self.outdoor_air_w = q_out_air + lat_out

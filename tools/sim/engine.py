@@ -692,6 +692,7 @@ def run_scenario(
                 plant.capacity_w,
                 faults,
                 state,
+                plant.aux_w,
             )
             if run.record_ticks and run.ticking:
                 add_tick(hal.elapsed_ms, (mode, state, defrost, faults, run._broken_key))

@@ -11,6 +11,7 @@ max_starts_in_any_hour  the most of those starts in any sliding hour (the firmwa
                       checker holds it to that)
 compressor_runtime_h  hours with the compressor relay on
 energy_kwh            electricity the unit drew (compressor, fans, aux heat)
+aux_kwh               of which the aux heater
 heat_delivered_kwh, cool_delivered_kwh  sensible heat into / out of the room
 defrosts, defrost_minutes  defrost steps the controller reported, and their time
 faults                the fault codes seen active at any tick, sorted
@@ -53,6 +54,7 @@ class Metrics:
         self.outside_kh = 0.0
         self.runtime_s = 0.0
         self.energy_wh = 0.0
+        self.aux_wh = 0.0  # of which the aux heater
         self.heat_wh = 0.0
         self.cool_wh = 0.0
         self.defrosts = 0
@@ -89,6 +91,7 @@ class Metrics:
         capacity_w,
         faults=(),
         state=None,
+        aux_w=0.0,
     ):
         """Account for one step of dt_s seconds (state: the controller's, after it)."""
         dt_ms = int(round(dt_s * 1000))
@@ -107,6 +110,7 @@ class Metrics:
         if compressor:
             self.runtime_s += dt_s
         self.energy_wh += power_w * dt_s / 3600.0
+        self.aux_wh += aux_w * dt_s / 3600.0
         if capacity_w > 0:
             self.heat_wh += capacity_w * dt_s / 3600.0
         else:
@@ -151,6 +155,7 @@ class Metrics:
             "max_starts_in_any_hour": max_in_window(starts, 3_600_000),
             "compressor_runtime_h": round(self.runtime_s / 3600.0, 3),
             "energy_kwh": round(self.energy_wh / 1000.0, 3),
+            "aux_kwh": round(self.aux_wh / 1000.0, 3),
             "heat_delivered_kwh": round(self.heat_wh / 1000.0, 3),
             "cool_delivered_kwh": round(self.cool_wh / 1000.0, 3),
             "defrosts": self.defrosts,
@@ -159,6 +164,7 @@ class Metrics:
             "min_room_c": _round(self.min_room_c, 2),
             "max_room_c": _round(self.max_room_c, 2),
             "invariant_violations": len(violations),
+            "thermostat_starts": len(self._thermostat_starts(runs)),
             "max_thermostat_starts_in_any_hour": max_in_window(
                 self._thermostat_starts(runs), HOUR_MS
             ),
