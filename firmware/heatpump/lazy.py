@@ -29,7 +29,7 @@ def drop(name):
     # module stays in the heap by luck of the dict's layout.
     full = "heatpump." + name
     if full in sys.modules:
-        sys.modules[full] = None
+        sys.modules[full] = None  # pyright: ignore[reportArgumentType]
         del sys.modules[full]
     pkg = sys.modules.get("heatpump")
     if pkg is not None and name in pkg.__dict__:
