@@ -28,9 +28,10 @@ def drop(name):
     # used again, and the collector sees it there: set the entry to None first, or the
     # module stays in the heap by luck of the dict's layout.
     full = "heatpump." + name
-    if full in sys.modules:
-        sys.modules[full] = None  # pyright: ignore[reportArgumentType]
-        del sys.modules[full]
+    modules: dict = sys.modules  # holds None for a moment
+    if full in modules:
+        modules[full] = None
+        del modules[full]
     pkg = sys.modules.get("heatpump")
     if pkg is not None and name in pkg.__dict__:
         setattr(pkg, name, None)
