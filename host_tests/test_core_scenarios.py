@@ -132,18 +132,20 @@ def test_timers_are_exact_across_the_clock_wrap():
 
 
 def test_anti_cold_blow_waits_for_a_warm_coil():
-    r = rig(HEAT, WINTER)  # indoor coil at 19 C; it warms 0.5 K/s once running
+    # the indoor coil warms 0.5 K/s once running. The room calls but is less
+    # than aux_droop_dK low, so no aux heat runs (and needs air) in the power-up wait.
+    r = rig(HEAT, dict(WINTER, room=21.4))
     r.run(240)
     assert r.timeline() == [
         (180, "fan_outdoor", True),  # heating: the outdoor fan runs with the compressor
         (180, "compressor", True),
-        (202, "fan_indoor_high", True),  # coil at 30 C after 22 s
+        (198, "fan_indoor_high", True),  # coil (at the room, 21.4 C) at 30 C after 18 s
     ]
     assert_invariants(r)
 
 
 def test_anti_cold_blow_gives_up_after_two_minutes():
-    r = rig(HEAT, WINTER, coil_follows=False)
+    r = rig(HEAT, dict(WINTER, room=21.4), coil_follows=False)
     r.set_temp("indoor_coil", 25)  # warm enough to pass the valve check, not for the fan
     r.run(320)
     assert r.changes("fan_indoor_high") == [(300, True)]
@@ -457,16 +459,43 @@ def test_defrost_step_soft_shifts_the_valve_both_ways():
         (630, "compressor", True),  # valve_shift_s (30 s), not min_off_s
         (900, "compressor", False),  # end: off again ...
         (900, "reversing_valve", False),  # ... valve back to heating
-        (900, "aux_heat", False),
-        (900, "fan_indoor_low", False),
+        (930, "fan_indoor_low", False),  # aux heat runs on (the room 3 K low) through
+        (930, "fan_indoor_high", True),  # the drip and the coil's warm-up, with air
         (930, "fan_outdoor", True),
         (930, "compressor", True),  # 30 s later, heating again
-        (952, "fan_indoor_high", True),  # anti-cold-blow again: the coil is cold
+        (953, "aux_heat", False),  # the coil warm: the heat pump heats the room
     ]
     assert starts_counted == 1, "the restarts after a valve shift are not counted"
     assert [c["state"] for c in r.ticks if c["ms"] in (600_000, 615_000, 915_000)] == [
         "defrost"
     ] * 3
+    assert_invariants(r)
+
+
+def test_power_up_in_a_cold_room_aux_heat_bridges_the_restart_wait():
+    r = rig(HEAT, WINTER)  # 3 K below the setpoint: out of the 1 C comfort band already
+    r.run(240)
+    assert r.timeline() == [
+        (1, "fan_indoor_high", True),  # aux heat needs air, at the user's speed
+        (1, "aux_heat", True),  # the compressor must wait min_off_s after power-up
+        (180, "fan_outdoor", True),
+        (180, "compressor", True),
+        (203, "aux_heat", False),  # the coil warm: the heat pump heats the room
+    ]
+    assert_invariants(r)
+
+
+@pytest.mark.parametrize("room, aux", [(21.7, False), (21.4, False), (21.2, True)])
+def test_a_defrost_takes_aux_heat_only_with_the_room_aux_pause_dk_low(room, aux):
+    r = rig(HEAT, dict(WINTER, room=21.4))  # a call (21.5 C and below), 0.6 K low
+    r.ctl.defrost = ScriptedDefrost(r.ctl.hal, 600, 900)
+    r.run(300)
+    r.set_temp("room", room)  # the call holds until 22.5 C
+    r.run(650)
+    # aux_pause_dK (0.7 K) or more below the setpoint: the room leaving the comfort band
+    want = [(600, True), (949, False)] if aux else []
+    assert r.changes("aux_heat") == want
+    assert r.changes("compressor")[-3:] == [(630, True), (900, False), (930, True)]
     assert_invariants(r)
 
 

@@ -70,9 +70,9 @@ class Air:
         compressor; aux_want: aux heat. Aux heat goes off first (its fan runs on), then
         the fans, then aux heat on."""
         # In a defrost step aux heat needs the indoor fan, and a shared motor would turn
-        # the outdoor fan with it: no aux heat in defrost there. Otherwise it may run
+        # the outdoor fan with it: no aux heat in defrost or its drip there. Otherwise it may run
         # beside a heating compressor that cannot hold the room (aux.py).
-        aux = aux_want and self.has_aux and not (defrost and self.shared_fan)
+        aux = aux_want and self.has_aux and not ((defrost or drip) and self.shared_fan)
         if self.aux_on and not aux:
             self.aux_on = False
             self.hal.set_relay("aux_heat", False)

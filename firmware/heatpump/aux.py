@@ -10,8 +10,18 @@ envelope, two to four. So aux heat runs only:
   _RECOVER_dK in that time); it goes off once the room is back at the thermostat's
   start threshold, or the call ends. Never above aux_max_outdoor_dC outdoors, where the
   heat pump catches up by itself (an unknown outdoor temperature does not forbid it);
-- in a defrost step only while the room is defrost_aux_dK or more below the setpoint
-  (off again _HYST_dK above that), so a defrost does not cost resistance heat as a rule.
+- while the heat pump pauses though the room calls (at any outdoor temperature: the
+  heat pump cannot catch up while it pauses):
+  - in a defrost, while the room is aux_pause_dK or more below the setpoint (off
+    again _HYST_dK above).
+    Its default (0.7 K) is short of the comfort band's 1 K edge by about what a room
+    falls while the element warms: a defrost on a light room would drop it out of
+    the band before the heat pump is back; above it a defrost costs no resistance
+    heat;
+  - in the restart wait after power-up, while the room is aux_droop_dK or more below
+    the setpoint (a cold room at power-up gets heat at once; a room already near
+    the setpoint waits for the heat pump);
+  both held through the coil's warm-up after them, until the indoor air is warm.
 The controller adds the interlocks (no room reading, an overheated coil, no working
 overheat guard) and the sequencer the air (aux heat never without the indoor fan).
 
@@ -21,13 +31,19 @@ View: the controller calls want() each tick and reads `on` (read-only).
 from micropython import const
 
 _RECOVER_dK = const(5)  # a room rising this much per aux_delay_s is catching up
-_HYST_dK = const(3)  # defrost: aux heat off this far above where it came on
+# What pauses the heat pump though the room may call (want's pause).
+NO_PAUSE = const(0)
+BOOT_WAIT = const(1)
+DEFROST = const(2)
+
+_HYST_dK = const(3)  # a pause: aux heat off this far above where it came on
 
 
 class AuxHeat:
     def __init__(self, cfg):
         self.on = False
-        self._was_defrost = False  # the last step was a defrost step
+        self._was_paused = False  # the last step was a pause (see want)
+        self._pause = NO_PAUSE  # the pause (see want) until the heat pump's air is warm
         self._sole = False  # on as the only heat (the heat pump blocked), not beside it
         self._low_ms = 0  # time the room has been at or below the droop, heat pump running
         self._low_from = 0  # the room's reading when that time began
@@ -37,37 +53,42 @@ class AuxHeat:
         self.droop_dK = cfg["aux_droop_dK"]
         self.delay_ms = cfg["aux_delay_s"] * 1000
         self.max_out_dC = cfg["aux_max_outdoor_dC"]
-        self.defrost_dK = cfg["defrost_aux_dK"]
+        self.pause_dK = cfg["aux_pause_dK"]
         self.start_dK = cfg["start_dK"]
 
-    def want(self, dt_ms, calling_heat, can_heat, heating, defrost, room, sp, out_ok, out):
+    def want(self, dt_ms, calling_heat, can_heat, heating, pause, room, sp, out_ok, out):
         """One step: aux heat wanted now. calling_heat: the room calls for heat;
         can_heat: no protection blocks the heat pump's heating; heating: the heat pump
-        runs on the heating side now; defrost: a defrost step; room, sp: the room and
-        the setpoint, out_ok, out: the outdoor reading (0.1 C)."""
-        low = calling_heat and heating and not defrost and room <= sp - self.droop_dK
+        heats now with its indoor air warm; pause: DEFROST (a defrost step), BOOT_WAIT
+        (no start since power-up yet) or NO_PAUSE; room, sp: the room and the
+        setpoint, out_ok, out: the outdoor reading (0.1 C)."""
+        if pause:
+            self._pause = pause
+        elif heating or not calling_heat:
+            self._pause = NO_PAUSE
+        pause = self._pause  # held through the coil's warm-up after it
+        low = calling_heat and heating and room <= sp - self.droop_dK
         self._track(dt_ms, low, room)
-        if defrost:
-            on = calling_heat and room <= sp - self.defrost_dK
-            if self.on and room < sp - self.defrost_dK + _HYST_dK:
-                on = calling_heat
-        elif not calling_heat:
+        if not calling_heat:
             on = False
         elif not can_heat:
             on = True
+        elif pause:
+            edge = sp - (self.pause_dK if pause == DEFROST else self.droop_dK)
+            on = room <= edge or (self.on and room < edge + _HYST_dK)
         elif out_ok and out > self.max_out_dC:
             on = False
         elif self._sole:
             on = not heating  # the only heat until the heat pump runs again
-        elif self.on and not self._was_defrost:
+        elif self.on and not self._was_paused:
             on = room < sp - self.start_dK
         else:
             on = low and self._low_ms >= self.delay_ms and room - self._low_from < _RECOVER_dK
             if low and self._low_ms >= self.delay_ms:
                 self._low_ms = 0  # a new window: judge the recovery afresh
         self.on = on
-        self._sole = on and (not can_heat or self._sole) and not defrost
-        self._was_defrost = defrost
+        self._sole = on and (not can_heat or self._sole) and not pause
+        self._was_paused = pause != NO_PAUSE
         return on
 
     def _track(self, dt_ms, low, room):

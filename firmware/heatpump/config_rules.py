@@ -63,7 +63,7 @@ SCHEMA = (
     ("aux_droop_dK", 10, 3, 50, "0.1K"),
     ("aux_delay_s", 600, 0, 3600, "s"),
     ("aux_max_outdoor_dC", 100, -100, 250, "0.1C"),
-    ("defrost_aux_dK", 10, 3, 50, "0.1K"),
+    ("aux_pause_dK", 7, 3, 50, "0.1K"),
     ("watchdog_s", 10, 8, 120, "s"),
 )
 
@@ -146,7 +146,7 @@ HELP = {
     "aux_droop_dK": "aux heat: room this far below the setpoint ...",
     "aux_delay_s": "aux heat: ... this long, the heat pump running",
     "aux_max_outdoor_dC": "aux heat: never above this outdoors (heat pump able)",
-    "defrost_aux_dK": "defrost: aux heat only with the room this far below",
+    "aux_pause_dK": "power-up wait, defrost: aux heat with the room this far below",
     "watchdog_s": "watchdog: a loop stalled this long resets (at start)",
 }
 

@@ -28,6 +28,7 @@ Hooks:
 
 from micropython import const
 
+from heatpump import aux as A
 from heatpump import config as C
 from heatpump import faults as F
 from heatpump import lazy
@@ -261,8 +262,8 @@ class Control:
             dt,
             demand == T.HEAT and not testing,
             not pr.heat_block,
-            self.seq.heating(),
-            defrost,
+            self.seq.heats_room(),
+            A.DEFROST if defrost else (A.BOOT_WAIT if self.seq.boot_wait() else A.NO_PAUSE),
             sn.dC[S.ROOM],
             self.setpoint_dC,
             sn.ok[S.OUTDOOR],

@@ -144,6 +144,14 @@ class Sequencer:
         """The compressor runs heating now, outside a defrost step's melt."""
         return self.comp_on and self.run_side == SIDE_HEAT and not self.run_defrost
 
+    def heats_room(self):
+        """The compressor heats and its indoor air blows warm (the coil warmed up)."""
+        return self.heating() and self.warm
+
+    def boot_wait(self):
+        """No start since power-up yet: a call waits the restart delay."""
+        return self.booting
+
     def melting(self):
         """The compressor runs a defrost step's melt (the valve in cooling)."""
         return self.comp_on and self.run_defrost

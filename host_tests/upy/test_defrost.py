@@ -86,15 +86,17 @@ def test_timed_defrost_full_sequence_with_its_pauses():
             (1980, "fan_indoor_high", False),
             (1980, "fan_indoor_low", True),  # aux heat needs air: lowest tap
             (1980, "fan_outdoor", False),  # the heat goes into the ice
-            (1980, "aux_heat", True),  # the room is over defrost_aux_dK below
+            (1980, "aux_heat", True),  # the room is over aux_pause_dK below
             (2010, "compressor", True),  # valve_shift_s (30 s) later: melting
             (end, "compressor", False),  # coil at 13 C: off ...
             (end, "reversing_valve", False),  # ... valve back while off
-            (end, "aux_heat", False),  # aux heat off before its fan
-            (end, "fan_indoor_low", False),  # drip: every fan off
-            (end + 30, "fan_outdoor", True),  # drip time over: heating again
+            # drip: the outdoor fan stays off; aux heat (the room still 3 K low) keeps
+            # its air at the lowest tap
+            (end + 30, "fan_indoor_low", False),  # drip time over: heating again, the
+            (end + 30, "fan_indoor_high", True),  # user's speed for aux heat's air
+            (end + 30, "fan_outdoor", True),
             (end + 30, "compressor", True),
-            (end + 52, "fan_indoor_high", True),  # anti-cold-blow: the coil warms first
+            (end + 53, "aux_heat", False),  # the coil warm: the heat pump heats the room
         ],
         "timeline",
     )

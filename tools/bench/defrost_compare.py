@@ -18,7 +18,7 @@ the firmware's Controller with its Defrost, one tick a simulated second). Runs:
 - `capacity` (humid day only): the room's heat loss raised to CAPACITY_UA_W_PER_K so
   the unit runs flat out and never catches up: the heat it delivers is its capacity
   (aux heat is not staged beside it; in a defrost it runs only if the room falls
-  defrost_aux_dK below the setpoint).
+  aux_pause_dK below the setpoint).
   Demand, timed and frost-free again; `of_frost_free_pct` is the heat delivered as a
   share of the frost-free run's. Flat out there is also `oracle`: the best of a sweep of
   runs that defrost the moment the plant's own frost reaches ORACLE_FROST_KG[i] (the

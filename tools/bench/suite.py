@@ -302,7 +302,11 @@ def section_life(ctx: Ctx) -> list[Figure]:
             f"largest free block after {week} in {ctx.sizes['life_unix_heap']}B (unix port)",
             cmd,
             [f"free in all: {ux['heap_total'] - ux['max']:,} B of {ux['heap_total']:,} B"
-             " at the week's highest sample", "run: " + ux["command"]],
+             " at the week's highest sample",
+             "interned names (never freed): {names} in {pools} pools, {bytes:,} B once booted;"
+             .format(**ux["qstr_booted"])
+             + " {names} in {pools} pools, {bytes:,} B after the week".format(**ux["qstr_end"]),
+             "run: " + ux["command"]],
             ux,
         )
     )  # fmt: skip

@@ -212,7 +212,9 @@ def life_vm(image: str, days: int, timeout_s: float = 1800) -> dict:
 
 def life_unix(image: str, days: int, heap: str = "160K", timeout_s: float = 1800) -> dict:
     """The same life on the unix port in a fixed heap (run in the image folder), with
-    the largest free block after it, in bytes (mem_info's blocks x the block size)."""
+    the largest free block after it, in bytes (mem_info's blocks x the block size), and
+    the interned names once booted and at the end (qstr_booted, qstr_end: pools, names,
+    bytes), which MicroPython never frees."""
     cmd = life_unix_command(days, heap)
     env = dict(os.environ, MICROPYPATH="rig")
     done = subprocess.run(cmd, capture_output=True, text=True, cwd=image, env=env,
@@ -222,6 +224,16 @@ def life_unix(image: str, days: int, heap: str = "160K", timeout_s: float = 1800
     total = re.search(r"GC: total: (\d+)", done.stdout)
     if not m or not total:
         raise VmError("no mem_info in the unix port's output:\n" + done.stdout[-2000:])
+    for when in ("booted", "end"):
+        pattern = (
+            rf"QSTR {when}\s+qstr pool: n_pool=(\d+), n_qstr=(\d+), "
+            r"n_str_data_bytes=\d+, n_total_bytes=(\d+)"
+        )
+        q = re.search(pattern, done.stdout)
+        if not q:
+            raise VmError("no qstr_info in the unix port's output:\n" + done.stdout[-2000:])
+        pools, names, size = (int(g) for g in q.groups())
+        out["qstr_" + when] = {"pools": pools, "names": names, "bytes": size}
     out["block_bytes"] = 4 * out["word_bytes"]  # MicroPython's GC block: 4 words
     out["largest_free"] = int(m.group(1)) * out["block_bytes"]
     out["heap_total"] = int(total.group(1))

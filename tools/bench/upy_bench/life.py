@@ -27,7 +27,8 @@ On the VM each step is one top-level call of steps.mjs (a collection happens bet
 two), on the unix port one call of step() after gc.collect(). The live heap is sampled
 after boot, every 10 simulated minutes, after every REPL command, after each defrost
 and when the self-test ends. Prints one line: BENCH {json}; on the unix port,
-micropython.mem_info() after the last sample (its "max free sz" is in blocks).
+micropython.mem_info() after the last sample (its "max free sz" is in blocks), and
+micropython.qstr_info() once booted and at the end (the interned names' pools).
 """
 
 import gc
@@ -355,6 +356,7 @@ def step():
         R["max_at"] = "after boot"
         samples[0] = live
         R["loaded"] = sorted(m for m in sys.modules if m.startswith("heatpump"))
+        _qstr_info("booted")
     why = LOOP.sample_now or "every 10 min"
     LOOP.sample_now = None
     _sample(live, why)
@@ -364,6 +366,16 @@ def step():
         return False
     LOOP.run_until(min(end, (LOOP.now_ms // SAMPLE_MS + 1) * SAMPLE_MS))
     return True
+
+
+def _qstr_info(when):
+    # The interned names' pools (never freed; each new one twice the last): printed,
+    # so the week's growth can be told from a leak (unix port only).
+    if not ON_VM:
+        import micropython
+
+        print("QSTR " + when)
+        micropython.qstr_info()
 
 
 def _finish():
@@ -384,6 +396,7 @@ def _finish():
         "faults": list(ctl.active_codes()),
         "events": len(app.events),
         "loaded": R["loaded"],
+        "loaded_end": sorted(m for m in sys.modules if m.startswith("heatpump")),
         "implementation": "%s %s" % (sys.implementation.name, sys.version),
         "platform": sys.platform,
         "word_bytes": 8 if sys.maxsize > (1 << 32) else 4,
@@ -392,6 +405,7 @@ def _finish():
         import micropython
 
         gc.collect()
+        _qstr_info("end")
         print("MEM_INFO")
         micropython.mem_info("map" in sys.argv)
     print("BENCH " + json.dumps(out))
