@@ -258,11 +258,13 @@ def test_the_firmware_keeps_its_safety_rules_and_waits_min_off_after_boot(contro
 
 def test_the_dry_cold_day_heats_with_the_heat_pump_at_our_defaults(control_quality):
     # -13..-6 C is inside the unit's envelope (heating down to -15 C in the board file):
-    # no lockout, the compressor heats; no aux heat in the first minutes.
+    # no lockout, the compressor heats. The room starts 2 C low, so the aux heater runs
+    # in the restart wait after power-up and until the heat pump's air is warm: at its
+    # 3 kW, for the 180-210 s wait and a warm-up of at most cold_blow_max_s (120 s).
     m = control_quality["cq_scenarios"].data["metrics"]["winter-dry-cold"]["fw"]
     assert "E4" not in m["faults"]
     assert m["compressor_starts"] == 1
-    assert m["aux_kwh"] == 0
+    assert 0 < m["aux_kwh"] <= 3.0 * 330 / 3600
 
 
 def test_the_winter_plot_is_written(control_quality, quality_ctx):

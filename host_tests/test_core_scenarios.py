@@ -6,7 +6,9 @@ the first start comes exactly min_off_s (180 s) after power-up. Every scenario
 also passes the independent invariant checker.
 """
 
+import json
 import math
+import os
 
 import pytest
 from heatpump.board import load_board
@@ -14,6 +16,7 @@ from heatpump.hal.sim import SimHAL
 from heatpump.ticks import PERIOD
 from replay_rig import Rig
 
+from tools import REPO
 from tools.sim.invariants import check_invariants
 
 NO_DELAY = {"boot_delay_s": 0}
@@ -513,6 +516,29 @@ def test_defrost_without_aux_heat_keeps_both_fans_off():
         (930, "fan_indoor_low", True),  # shared motor, cold coil: low tap
         (930, "compressor", True),
     ]
+    assert_invariants(r)
+
+
+def test_a_shared_fan_motor_gets_no_aux_heat_in_a_defrost_or_its_drip(tmp_path):
+    # The heater needs air, and one motor for both coils would turn the outdoor fan on
+    # a melting or dripping coil: aux heat waits for the heating restart there.
+    with open(os.path.join(REPO, "boards", "esp32-devkitc.json")) as f:
+        board = json.load(f)
+    board["shared_fan_motor"] = True
+    del board["relays"]["fan_outdoor"]  # one motor: its taps drive both fans
+    path = tmp_path / "shared.json"
+    path.write_text(json.dumps(board))
+    r = Rig(str(path), settings=HEAT, temps=WINTER, config=NO_DELAY)  # the room 3 K low
+    r.ctl.defrost = ScriptedDefrost(r.ctl.hal, 600, 900)
+    r.run(960)
+    assert r.changes("aux_heat") == [
+        (1, True),  # the power-up wait, the room 3 K low
+        (203, False),  # the heat pump blows warm air
+        (930, True),  # the defrost (600-900) and its drip (900-930) without it
+        (953, False),  # warm air again
+    ]
+    for tap in ("fan_indoor_low", "fan_indoor_med", "fan_indoor_high"):
+        assert not any(600 <= t < 930 and on for t, on in r.changes(tap)), tap
     assert_invariants(r)
 
 

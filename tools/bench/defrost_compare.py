@@ -17,8 +17,9 @@ the firmware's Controller with its Defrost, one tick a simulated second). Runs:
   unit's envelope (the board file's unit section).
 - `capacity` (humid day only): the room's heat loss raised to CAPACITY_UA_W_PER_K so
   the unit runs flat out and never catches up: the heat it delivers is its capacity
-  (aux heat is not staged beside it; in a defrost it runs only if the room falls
-  aux_pause_dK below the setpoint).
+  (aux heat is not staged beside the heat pump; it runs in the heat pump's pauses, a
+  defrost and the coil's warm-up after it, the room being far below the setpoint).
+  `--no-aux` runs them on the same board without its aux heater: the heat pump's alone.
   Demand, timed and frost-free again; `of_frost_free_pct` is the heat delivered as a
   share of the frost-free run's. Flat out there is also `oracle`: the best of a sweep of
   runs that defrost the moment the plant's own frost reaches ORACLE_FROST_KG[i] (the
@@ -29,16 +30,19 @@ the firmware's Controller with its Defrost, one tick a simulated second). Runs:
 Figures per run: defrosts, defrost_min (time with a defrost step active), heat_kwh
 (heat into the room, net of what the defrosts took out of it), energy_kwh (electricity,
 aux heat included), kwh_per_kwh (energy per heat), comfort_pct (tools/sim/metrics.py),
-aux_kwh (aux heat run in defrost, at its rating), invariant_violations.
+aux_kwh (the aux heater's run, at its rating), invariant_violations.
 """
 
 import argparse
 import json
+import os
 import sys
+import tempfile
 import time
 
 from heatpump.controller import Controller
 
+from tools import REPO
 from tools.plant import UnitParams
 from tools.sim import run_scenario
 from tools.sim import scenario as scenario_mod
@@ -68,7 +72,7 @@ def scenario(day):
     return sc
 
 
-def run_one(day, mode, capacity=False, hours=None, start_hour=None, oracle_kg=None):
+def run_one(day, mode, capacity=False, hours=None, start_hour=None, oracle_kg=None, no_aux=False):
     """One run (hours and start_hour default to the scenario's); returns its figures.
 
     With oracle_kg the run's own defrost rule is the clock at its longest interval, and a
@@ -82,8 +86,12 @@ def run_one(day, mode, capacity=False, hours=None, start_hour=None, oracle_kg=No
     sc = scenario(day)
     if capacity:
         sc["room"] = dict(sc["room"], ua_w_per_k=CAPACITY_UA_W_PER_K)
-        # The heat pump's capacity is measured: no aux heat staged beside it (aux.py).
+        # The unit's capacity is measured: no aux heat staged beside the heat pump (it
+        # still runs in the heat pump's pauses, aux.py); no_aux: the heat pump's alone,
+        # on the same board without its aux heater.
         sc["config"] = dict(sc["config"], aux_max_outdoor_dC=NO_STAGED_AUX_DC)
+        if no_aux:
+            sc["board"] = _board_without_aux(sc["board"])
     if hours is not None:
         sc["duration_h"] = hours
     if start_hour is not None:
@@ -110,7 +118,7 @@ def run_one(day, mode, capacity=False, hours=None, start_hour=None, oracle_kg=No
         oracle_now = oracle_kg is not None and run.plant.unit.frost_kg >= oracle_kg
         if oracle_now and not ctl.defrost.active and not ctl.seq.min_run_left_ms():
             ctl.defrost.request()
-        if ctl.defrost_active and "aux_heat" in run.relay_names and run.hal.relay("aux_heat"):
+        if "aux_heat" in run.relay_names and run.hal.relay("aux_heat"):
             aux_s += 1
 
     m, _run, _rows = run_scenario(
@@ -129,21 +137,33 @@ def run_one(day, mode, capacity=False, hours=None, start_hour=None, oracle_kg=No
     }
 
 
+def _board_without_aux(board):
+    """A board file like `board` with no aux_heat relay (written once per process)."""
+    path = os.path.join(tempfile.gettempdir(), f"{board}-no-aux-{os.getpid()}.json")
+    if not os.path.exists(path):
+        with open(os.path.join(REPO, "boards", board + ".json")) as f:
+            d = json.load(f)
+        d["relays"].pop("aux_heat", None)
+        with open(path, "w") as f:
+            json.dump(d, f)
+    return path
+
+
 def _job(args):
-    day, mode, capacity, hours, oracle_kg = args
-    return args, run_one(day, mode, capacity, hours, oracle_kg=oracle_kg)
+    day, mode, capacity, hours, oracle_kg, no_aux = args
+    return args, run_one(day, mode, capacity, hours, oracle_kg=oracle_kg, no_aux=no_aux)
 
 
-def compare(hours=None, procs=1, days=DAYS, capacity=True):
+def compare(hours=None, procs=1, days=DAYS, capacity=True, no_aux=False):
     """Every run of the module doc; hours=None runs the scenarios' own 24 h.
 
     Returns {day: {mode: figures}, "capacity": {mode: figures}}; a capacity figure set
     also has of_frost_free_pct, and capacity has the mode "oracle" too.
     """
-    jobs = [(day, mode, False, hours, None) for day in days for mode in MODES]
+    jobs = [(day, mode, False, hours, None, False) for day in days for mode in MODES]
     if capacity:
-        jobs += [("winter-humid", mode, True, hours, None) for mode in MODES]
-        jobs += [("winter-humid", "oracle", True, hours, kg) for kg in ORACLE_FROST_KG]
+        jobs += [("winter-humid", mode, True, hours, None, no_aux) for mode in MODES]
+        jobs += [("winter-humid", "oracle", True, hours, kg, no_aux) for kg in ORACLE_FROST_KG]
     if procs > 1:
         from multiprocessing import Pool
 
@@ -152,7 +172,7 @@ def compare(hours=None, procs=1, days=DAYS, capacity=True):
     else:
         done = [_job(j) for j in jobs]
     out = {}
-    for (day, mode, cap, _h, kg), figs in done:
+    for (day, mode, cap, _h, kg, _no_aux), figs in done:
         runs = out.setdefault("capacity" if cap else day, {})
         if kg is not None:
             figs["oracle_frost_kg"] = kg
@@ -198,6 +218,11 @@ def main(argv=None):
     ap.add_argument("--hours", type=float, help="simulated hours per run (default: 24)")
     ap.add_argument("--procs", type=int, default=2, help="runs at once (default 2)")
     ap.add_argument("--no-capacity", action="store_true", help="skip the flat-out runs")
+    ap.add_argument(
+        "--no-aux",
+        action="store_true",
+        help="flat out without the aux heater (the heat pump's own)",
+    )
     ap.add_argument("--json", action="store_true", help="print the figures as JSON")
     args = ap.parse_args(argv)
     if args.hours is not None and not 0 < args.hours <= 240:
@@ -205,7 +230,7 @@ def main(argv=None):
     if args.procs < 1:
         ap.error(f"--procs must be 1 or more; got {args.procs}")
     t0 = time.perf_counter()
-    res = compare(args.hours, args.procs, capacity=not args.no_capacity)
+    res = compare(args.hours, args.procs, capacity=not args.no_capacity, no_aux=args.no_aux)
     if args.json:
         print(json.dumps(res, indent=2))
     else:
