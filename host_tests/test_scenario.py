@@ -42,6 +42,11 @@ BASE = {
         ({"weather": {"kind": "monsoon"}}, "weather.kind: expected 'daily', 'table' or 'year'"),
         ({"weather": {"kind": "daily", "t_min_c": 9, "t_max_c": 5, "rh": 50}}, "below t_min_c"),
         ({"weather": {"kind": "table", "hours": [[0, 1, 50], [0, 2, 50]]}}, "must increase"),
+        (
+            {"weather": {"kind": "daily", "t_min_c": 0, "t_max_c": 5, "rh": 0.6}},
+            "weather.rh: 0.6 is a percentage, 1..100 (a fraction? write 60)",
+        ),
+        ({"weather": {"kind": "table", "hours": [[0, 1, 0.5]]}}, "(a fraction? write 50)"),
         ({"events": [{"at_min": 5}]}, "needs exactly one action"),
         ({"events": [{"at_min": 5, "fault": {"sensor": "attic"}}]}, "fault.sensor: expected"),
         ({"events": [{"at_min": 5, "power": "flicker"}]}, "power: expected 'off' or 'on'"),

@@ -109,6 +109,16 @@ def _num(where, value, lo=None, hi=None):
     return float(value)
 
 
+def _rh(where, value):
+    # The plant's rule (tools/plant/weather.py): a percentage, and 0.6 is a fraction.
+    rh = _num(where, value, 0, 100)
+    if rh < 1:
+        raise ScenarioError(
+            f"{where}: {value} is a percentage, 1..100 (a fraction? write {rh * 100:g})"
+        )
+    return rh
+
+
 def _obj(where, value):
     if not isinstance(value, dict):
         raise ScenarioError(f"{where}: expected an object {{...}}, got {value!r}")
@@ -123,7 +133,7 @@ def _weather(where, w):
         t_max = _num(where + ".t_max_c", w.get("t_max_c"), -40, 55)
         if t_max < t_min:
             raise ScenarioError(f"{where}: t_max_c {t_max} is below t_min_c {t_min}")
-        _num(where + ".rh", w.get("rh"), 0, 100)
+        _rh(where + ".rh", w.get("rh"))
     elif kind == "table":
         hours = w.get("hours")
         if not isinstance(hours, list) or not hours:
@@ -135,7 +145,7 @@ def _weather(where, w):
                 raise ScenarioError(f"{at}: expected [hour, t_c, rh], got {row!r}")
             hour = _num(at + " hour", row[0], 0)
             _num(at + " t_c", row[1], -40, 55)
-            _num(at + " rh", row[2], 0, 100)
+            _rh(at + " rh", row[2])
             if last is not None and hour <= last:
                 raise ScenarioError(f"{at}: hours must increase ({hour} after {last})")
             last = hour
