@@ -446,3 +446,25 @@ def test_an_abuse_scenario_runs_its_generated_events():
     assert not run.pending  # every event was applied
     again, _run, _rows = sim.run_scenario(sc, progress=False)
     assert again == result  # the same seed, the same run
+
+
+def test_the_plot_marks_every_scenario_event(tmp_path, monkeypatch):
+    from tools.sim import plot
+
+    figs = []
+    monkeypatch.setattr(plot.plt, "close", figs.append)  # keep the figure to read it
+    events = [
+        {"at_min": 5, "set": {"mode": "heat", "setpoint": 21}},
+        {"at_min": 12, "fault": {"sensor": "room", "kind": "open"}},
+        {"at_min": 20, "power": "off"},
+    ]
+    sim.run_scenario(make(duration_h=0.5, events=events), tmp_path, progress=False)
+    top = figs[0].axes[0]
+    labels = [t.get_text().strip() for t in top.texts]
+    for want in ("set mode=heat setpoint=21", "fault sensor=room kind=open", "power off"):
+        assert want in labels, labels
+    # A line at each event's time, on each of the three plots.
+    for ax in figs[0].axes[:3]:
+        dotted = [line for line in ax.get_lines() if line.get_ls() == ":"]
+        xs = {round(line.get_xdata()[0] * 60, 3) for line in dotted}
+        assert {5.0, 12.0, 20.0} <= xs, (ax.get_ylabel(), xs)

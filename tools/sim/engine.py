@@ -733,6 +733,7 @@ def write_outputs(out_dir, sc, run, rec, result, violations):
         os.path.join(out_dir, "plot.png"),
         f"{sc['name']}: {sc.get('description', '')}",
         _summary(result),
+        sc.get("events", ()),
     )
 
 

@@ -6,6 +6,8 @@ Bottom: each relay of the board as bars, straight from the relay log (exact, wha
 --every thinned the trace to).
 Defrost, power cuts and faults are shaded across all three; a fault that toggles is
 drawn as one band (with how often it was raised) instead of a flicker of thin lines.
+Each scenario event (a setting, a fault injected, a power cut, a blocked drain) is a
+thin line across all three, named at the top.
 """
 
 import math
@@ -61,9 +63,38 @@ def _time_axis(end_s):
     return 3600.0, "time (h)"
 
 
-def plot_run(samples, relay_log, relay_names, spans, end_s, path, title, subtitle=""):
+def event_label(ev):
+    """A scenario event as a short label: {"at_min": 5, "set": {"mode": "cool"}} ->
+    "set mode=cool"."""
+    parts = []
+    for key, value in ev.items():
+        if key in ("at_min", "may_refuse"):
+            continue
+        if isinstance(value, dict):
+            value = " ".join(f"{k}={v}" for k, v in value.items())
+        parts.append(f"{key} {value}")
+    return ", ".join(parts)
+
+
+def _marks(axes, events, unit, end):
+    # One line per event across the plots, its label at the top (skipped where the one
+    # before is too close to read: the line still shows).
+    last_x = -1.0
+    for ev in sorted(events, key=lambda e: e["at_min"]):
+        x = ev["at_min"] * 60 / unit
+        for ax in axes:
+            ax.axvline(x, color="tab:brown", lw=0.8, ls=":", alpha=0.9)
+        if x - last_x > 0.03 * end:
+            top = axes[0].get_xaxis_transform()
+            style = {"rotation": 90, "va": "top", "ha": "left", "fontsize": 7}
+            axes[0].text(x, 0.98, " " + event_label(ev), transform=top, color="tab:brown", **style)
+            last_x = x
+
+
+def plot_run(samples, relay_log, relay_names, spans, end_s, path, title, subtitle="", events=()):
     """samples: lists t_s, room_c, outdoor_c, indoor_coil_c, outdoor_coil_c, frost_kg,
-    setpoint_c (None while off); spans: {"defrost" | "power off" | code: [[a_s, b_s]]}."""
+    setpoint_c (None while off); spans: {"defrost" | "power off" | code: [[a_s, b_s]]};
+    events: the scenario's events ({"at_min": M, <action>})."""
     unit, xlabel = _time_axis(end_s)
     t = [x / unit for x in samples["t_s"]]
     end = end_s / unit
@@ -147,6 +178,7 @@ def plot_run(samples, relay_log, relay_names, spans, end_s, path, title, subtitl
         else:
             shade_handles.append((Patch(color=color, alpha=alpha + 0.1), name))
 
+    _marks((ax_t, ax_c, ax_r), events, unit, end)
     for ax in (ax_t, ax_c, ax_r):
         ax.grid(alpha=0.3)
     h_t, l_t = ax_t.get_legend_handles_labels()
