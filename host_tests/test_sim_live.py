@@ -80,3 +80,31 @@ def test_the_process_exits_at_the_end_of_the_run_while_the_console_waits(tmp_pat
     assert rc == 0, err
     assert "[0:00:30] scenario: power off" in out
     assert "end of the scenario (0:01:12 simulated)" in out
+
+
+class _TypedThenWaits:
+    """A console where the lines are typed at once, then nothing for wait_s, then Ctrl-D."""
+
+    def __init__(self, text, wait_s):
+        self.lines = text.splitlines(keepends=True)
+        self.wait_s = wait_s
+
+    def readline(self):
+        if self.lines:
+            return self.lines.pop(0)
+        import time
+
+        time.sleep(self.wait_s)
+        return ""
+
+
+def test_the_self_test_prints_its_progress_by_itself_as_on_the_board():
+    out = io.StringIO()
+    sc = scenario.validate(short(duration_h=1))
+    rc = live(sc, speed=3000, stdin=_TypedThenWaits("hp.selftest()\n", 1.5), out=out)
+    text = out.getvalue()
+    assert rc == 0
+    assert "self-test started" in text
+    # Its steps' lines arrive without hp.selftest_progress(): at least the sensors step.
+    progress = text.split("self-test started", 1)[1]
+    assert "sensors" in progress and progress.count("\n") >= 3, text[-2000:]

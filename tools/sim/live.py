@@ -54,6 +54,8 @@ class Live:
         self.end_ms = int(round(run.sc["duration_h"] * 3600 * 1000))
         self._t0_wall = 0.0  # wall time and sim time when the speed was last set
         self._t0_ms = 0
+        self._st = None  # the self-test whose progress lines are printed, and how many
+        self._st_seen = 0
 
     def say(self, text, end="\n"):
         print(text, end=end, file=self.out, flush=True)
@@ -66,6 +68,17 @@ class Live:
         self._t0_wall = asyncio.get_running_loop().time()
         self._t0_ms = self.run.hal.elapsed_ms
         return None
+
+    def _progress(self):
+        # The self-test's progress lines as the app prints them on the board, as they come.
+        st = self.run.ctl.selftest if self.run.ctl is not None else None
+        if st is None:
+            return
+        if st is not self._st:
+            self._st, self._st_seen = st, 0
+        if st.n_lines != self._st_seen:
+            lines, self._st_seen = st.new_lines(self._st_seen)
+            self.say("\n" + "\n".join(lines) + "\n" + PROMPT, end="")
 
     async def run_loop(self):
         loop = asyncio.get_running_loop()
@@ -85,6 +98,7 @@ class Live:
                         self.say(f"\n[{when}] scenario: {_describe(ev)}\n{PROMPT}", end="")
                         run.apply(ev)
                     run.step()
+                    self._progress()
                     n += 1
                 if n < _BURST:
                     # On time: sleep until the next tick is due.
