@@ -126,8 +126,10 @@ def test_sensors_lag_the_plant_and_add_seeded_noise():
     plant = plant_at(t_out=5.0, start_room_c=20.0)
     run(plant, HEAT_O, 60)
     seen = plant.sensor_temps()
-    assert set(seen) == {"room", "indoor_coil", "outdoor", "outdoor_coil"}
+    assert set(seen) == {"room", "indoor_coil", "outdoor", "outdoor_coil", "supply_air"}
     assert seen["indoor_coil"] < plant.indoor_coil_c - 1.0  # an 8 s lag on a rising coil
+    # Heating: the air leaves the unit warmer than the room and cooler than the coil.
+    assert seen["room"] + 3.0 < seen["supply_air"] < seen["indoor_coil"]
     assert 20.0 <= seen["room"] < plant.room_c
     run(plant, HEAT_O, 600)
     assert plant.sensor_temps()["outdoor"] == pytest.approx(5.0)
@@ -212,3 +214,14 @@ def test_a_simulated_day_takes_about_a_second():
         plant.step(1.0, HEAT_O if second % 1200 < 600 else {})
     elapsed = time.perf_counter() - started
     assert elapsed < 5.0, f"86,400 plant steps took {elapsed:.1f} s"
+
+
+def test_supply_air_is_the_room_with_what_the_unit_gave_it():
+    cooling = plant_at(t_out=32.0, start_room_c=26.0)
+    run(cooling, COOL_O, 300)
+    seen = cooling.sensor_temps()
+    assert seen["indoor_coil"] < seen["supply_air"] < seen["room"] - 5.0
+    still = plant_at(t_out=5.0, start_room_c=20.0)
+    run(still, {}, 300)  # no fan: the air stands at the room's
+    seen = still.sensor_temps()
+    assert seen["supply_air"] == pytest.approx(seen["room"], abs=0.2)

@@ -103,7 +103,8 @@ class Plant:
         self.heat_delivered_wh = 0.0  # sensible heat into the room while positive
         self.cool_delivered_wh = 0.0  # sensible + latent heat out of the room while cooling
         self._rng = random.Random(self.sensors.seed)
-        self._lagged = [start_room_c, start_room_c, t_out, t_out]
+        self._lagged = [start_room_c, start_room_c, t_out, t_out, start_room_c]
+        self._supply_rng = random.Random(self.sensors.seed + 1)  # the others' draws unchanged
         self._lag_dt = -1.0
         self._lag_keep = (0.0, 0.0, 0.0)
 
@@ -171,7 +172,7 @@ class Plant:
 
     def sensor_temps(self) -> dict[str, float]:
         """What the thermistors read now (lagged, plus noise if configured)."""
-        room, indoor_coil, outdoor, outdoor_coil = self._lagged
+        room, indoor_coil, outdoor, outdoor_coil, supply_air = self._lagged
         sd = self.sensors.noise_c
         if sd > 0.0:
             gauss = self._rng.gauss
@@ -179,11 +180,13 @@ class Plant:
             indoor_coil += gauss(0.0, sd)
             outdoor += gauss(0.0, sd)
             outdoor_coil += gauss(0.0, sd)
+            supply_air += self._supply_rng.gauss(0.0, sd)
         return {
             "room": room,
             "indoor_coil": indoor_coil,
             "outdoor": outdoor,
             "outdoor_coil": outdoor_coil,
+            "supply_air": supply_air,
         }
 
     # -- events -------------------------------------------------------------------------------
@@ -299,3 +302,5 @@ class Plant:
         lagged[2] = t + (lagged[2] - t) * k_out
         t = unit.outdoor_coil_c
         lagged[3] = t + (lagged[3] - t) * k_coil
+        t = unit.supply_air_c
+        lagged[4] = t + (lagged[4] - t) * k_coil

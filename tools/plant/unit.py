@@ -216,11 +216,13 @@ class HeatPumpUnit:
         self._flow = (0.0, *p.speed_flow)
         self._fan_power = (0.0, *p.speed_power)
         mcp_in = RHO_AIR * p.indoor_flow_m3s * CP_AIR
+        self._mcp_in = mcp_in
         self._g_in = tuple(
             coil_g(p.indoor_ua_w_per_k * f**0.8, mcp_in * f) + p.indoor_natural_w_per_k
             for f in self._flow
         )
         self.g_in_nom = self._g_in[3]
+        self.supply_air_c = t_indoor_c
         self._mcp_out = RHO_AIR * p.outdoor_flow_m3s * CP_AIR
         self.g_out_nom = coil_g(p.outdoor_ua_w_per_k, self._mcp_out) + p.outdoor_natural_w_per_k
         self._heat_cap = _normalised(curves.HEAT_CAP, curves.HEAT_RATED_F)
@@ -435,6 +437,10 @@ class HeatPumpUnit:
         # The heater's own limit switch keeps it cold without indoor airflow.
         aux_w = p.aux_heat_w if aux_heat and fan_level > 0 else 0.0
         self.room_w = fan_in_w + aux_w - q_in_air
+        # The air leaving the unit (a supply-air sensor's): the room's air plus what the
+        # coil, the heater and the fan gave it; with no airflow it stands at the room's.
+        mcp = self._mcp_in * self._flow[fan_level]
+        self.supply_air_c = t_in_c + self.room_w / mcp if mcp > 0.0 else t_in_c
         self.room_water_kg_s = water_in
         self.latent_w = lat_in
         self.compressor_w = p_comp

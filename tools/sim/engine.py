@@ -247,7 +247,7 @@ class Run:
         self.relay_names = tuple(self.board.relays)
         self._sensor_names = tuple(
             s
-            for s in ("room", "indoor_coil", "outdoor", "outdoor_coil")
+            for s in ("room", "indoor_coil", "outdoor", "outdoor_coil", "supply_air")
             if s in self.board.thermistors
         )
         self._has_condensate = "condensate_full" in self.board.inputs
