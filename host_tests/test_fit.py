@@ -137,6 +137,8 @@ def test_extension_cord_always_fails():
         (lambda u: check_window(u, 80, 0, 10), ["height_cm 0", "10 to 300 cm"]),
         (lambda u: check_window(u, 80, 50, -1), ["sill_depth_cm -1", "0 to 100 cm"]),
         (lambda u: check_circuit(u, 0, 115, True, False), ["breaker_a 0", "5 to 63 A"]),
+        (lambda u: check_circuit(u, 17, 115, True, False), ["breaker_a 17", "15, 16, 20"]),
+        (lambda u: check_circuit(u, 15.5, 115, True, False), ["not a breaker size"]),
         (lambda u: check_circuit(u, 15, 1000, True, False), ["volts 1000", "90 to 260 V"]),
     ],
 )

@@ -40,6 +40,11 @@ LIMITS = {
 }
 
 
+# Breakers are made in standard ratings only: NEC 240.6(A) (North America) and IEC 60898
+# (elsewhere). A rating between them is a typo or a guess.
+STANDARD_BREAKERS_A = (6, 10, 13, 15, 16, 20, 25, 30, 32, 35, 40, 45, 50, 60, 63)
+
+
 class FitError(ValueError):
     """Bad input or a bad unit profile; the message names it and the allowed values."""
 
@@ -229,6 +234,12 @@ def check_circuit(
 ) -> list[Check]:
     """Voltage, breaker size, continuous load, a circuit of its own, no extension cord."""
     _check_number("breaker_a", breaker_a)
+    if breaker_a not in STANDARD_BREAKERS_A:
+        sizes = ", ".join(str(a) for a in STANDARD_BREAKERS_A)
+        raise FitError(
+            f"breaker_a {breaker_a:g} is not a breaker size: read the rating on the breaker's "
+            f"handle ({sizes} A: NEC 240.6, IEC 60898)"
+        )
     _check_number("volts", volts)
     checks = []
 
