@@ -25,10 +25,11 @@ except ImportError:  # the plot is also useful without the firmware's table
     FAULT_TEXT = {}
 
 COMFORT_BAND_C = 1.0
-SHADES = {"defrost": ("tab:purple", 0.18), "power off": ("dimgray", 0.30)}
+SHADES = {"defrost": ("tab:purple", 0.28), "power off": ("dimgray", 0.30)}
 FAULT_SHADE = ("tab:red", 0.13)
 MERGE_FRACTION = 0.03  # fault bands closer than this share of the run are drawn as one
-MIN_WIDTH_FRACTION = 0.003  # no band drawn narrower than this share of the run
+MIN_WIDTH_FRACTION = 0.005  # no band drawn narrower than this share of the run (4 px)
+FROST_AXIS_MIN_KG = 0.2  # the frost axis spans at least this: a trace of frost looks small
 
 
 def merge(spans, gap):
@@ -113,7 +114,8 @@ def plot_run(samples, relay_log, relay_names, spans, end_s, path, title, subtitl
         lo = [s - COMFORT_BAND_C for s in sp]
         hi = [s + COMFORT_BAND_C for s in sp]
         ax_t.fill_between(t, lo, hi, color="tab:green", alpha=0.12, lw=0, label="setpoint +/- 1 C")
-        ax_t.plot(t, sp, color="tab:green", lw=1, ls="--", label="setpoint")
+        # Over the room's trace: where they meet, the setpoint still shows.
+        ax_t.plot(t, sp, color="tab:green", lw=1.2, ls="--", label="setpoint", zorder=3)
     ax_t.plot(t, samples["room_c"], color="black", lw=1.6, label="room")
     ax_t.set_ylabel("room (C)")
 
@@ -128,7 +130,7 @@ def plot_run(samples, relay_log, relay_names, spans, end_s, path, title, subtitl
         ax_f = ax_c.twinx()
         ax_f.fill_between(t, 0, frost, color="tab:gray", alpha=0.3, lw=0)
         ax_f.set_ylabel("frost (kg)", color="dimgray")
-        ax_f.set_ylim(0, max(frost) * 1.15)
+        ax_f.set_ylim(0, max(max(frost) * 1.15, FROST_AXIS_MIN_KG))
         handles.append(Patch(color="tab:gray", alpha=0.3))
         labels.append("frost on outdoor coil")
 
