@@ -42,7 +42,6 @@ _HYST_dK = const(3)  # a pause: aux heat off this far above where it came on
 class AuxHeat:
     def __init__(self, cfg):
         self.on = False
-        self._was_paused = False  # the last step was a pause (see want)
         self._pause = NO_PAUSE  # the pause (see want) until the heat pump's air is warm
         self._sole = False  # on as the only heat (the heat pump blocked), not beside it
         self._low_ms = 0  # time the room has been at or below the droop, heat pump running
@@ -62,6 +61,7 @@ class AuxHeat:
         heats now with its indoor air warm; pause: DEFROST (a defrost step), BOOT_WAIT
         (no start since power-up yet) or NO_PAUSE; room, sp: the room and the
         setpoint, out_ok, out: the outdoor reading (0.1 C)."""
+        was_paused = self._pause != NO_PAUSE  # the last step was a pause
         if pause:
             self._pause = pause
         elif heating or not calling_heat:
@@ -80,7 +80,7 @@ class AuxHeat:
             on = False
         elif self._sole:
             on = not heating  # the only heat until the heat pump runs again
-        elif self.on and not self._was_paused:
+        elif self.on and not was_paused:
             on = room < sp - self.start_dK
         else:
             on = low and self._low_ms >= self.delay_ms and room - self._low_from < _RECOVER_dK
@@ -88,7 +88,6 @@ class AuxHeat:
                 self._low_ms = 0  # a new window: judge the recovery afresh
         self.on = on
         self._sole = on and (not can_heat or self._sole) and not pause
-        self._was_paused = pause != NO_PAUSE
         return on
 
     def _track(self, dt_ms, low, room):

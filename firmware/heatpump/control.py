@@ -34,7 +34,6 @@ from heatpump import faults as F
 from heatpump import lazy
 from heatpump import sensors as S
 from heatpump import thermostat as T
-from heatpump.aux import AuxHeat
 from heatpump.defrost import Defrost
 from heatpump.protect import Protect
 from heatpump.sequencer import Sequencer
@@ -78,7 +77,7 @@ class Control:
         self.seq = Sequencer(hal, board, cfg)
         self.speeds = self.seq.air.speeds  # the fan speeds this board offers
         self.defrost = Defrost(cfg)  # the defrost hook (see the module doc)
-        self.aux = AuxHeat(cfg)  # when aux heat is needed (aux.py)
+        self.aux = A.AuxHeat(cfg)  # when aux heat is needed (aux.py)
         self.selftest = None  # the self-test hook (see the module doc)
         self._report_path = None  # where a self-test keeps its report (None: the default)
         self.supervisor = Supervisor(cfg)  # bounds every compressor-on state
