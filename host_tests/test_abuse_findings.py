@@ -177,8 +177,10 @@ def test_finding_4_cooling_asked_for_in_the_defrost_pause_waits_min_off():
 def test_finding_4_defrost_refused_on_a_clear_coil_and_during_the_drip():
     r = rig(HEAT, dict(WINTER, outdoor_coil=15))
     r.run(400)
-    with pytest.raises(ValueError, match="no frost to melt"):
+    # A refusal is cut to the serial terminal's width: read as words.
+    with pytest.raises(ValueError) as e:
         r.hp.defrost()
+    assert "no frost to melt" in " ".join(str(e.value).split())
     r.ramp("outdoor_coil", -4)
     r.hp.defrost()
     r.run(40)
@@ -193,7 +195,7 @@ def test_finding_4_defrost_refused_on_a_clear_coil_and_during_the_drip():
 
 def test_finding_4_valve_shift_longer_than_min_off_is_refused():
     r = rig(HEAT, WINTER)
-    with pytest.raises(ValueError, match="valve_shift_s.*min_off_s"):
+    with pytest.raises(ValueError, match="(?s)valve_shift_s.*min_off_s"):
         r.hp.config(valve_shift_s=90, min_off_s=60)
     assert r.ctl.cfg["valve_shift_s"] == 30 and r.ctl.cfg["min_off_s"] == 180
 

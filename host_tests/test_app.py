@@ -181,7 +181,7 @@ def test_crashes_spread_over_more_than_10_min_restart_without_a_reset(tmp_path):
     loop.run_until(17 * MIN_MS, main)
     assert len(hal.raised) == 3 and hal.resets == 0  # 5 and 16 min are 11 min apart
     assert [code for _t, code, _d in app.ctl.protect.log.entries()] == ["A1"] * 3
-    assert app.last_crash == "watchdog task: RuntimeError: three"
+    assert app.crash_rule.last_crash == "watchdog task: RuntimeError: three"
     hal.arm("read_adc", 18 * MIN_MS, RuntimeError("four"))
     loop.run_until(19 * MIN_MS, main)
     assert hal.resets == 1 and all_off(hal)  # 10, 16 and 18 min: three within 10 min
@@ -283,7 +283,7 @@ def test_settings_and_config_are_saved_when_changed_and_only_then(tmp_path):
     loop = VirtualLoop(hal)
     app = make_app(hal, loop, flash)
     saves = []
-    counting(app.store, saves, hal)
+    counting(app.keeper.store, saves, hal)
     main = loop.create_task(app.main())
     loop.run_until(10 * MIN_MS, main)
     assert saves == [] and not os.path.exists(flash + "settings.json")  # defaults: no write
@@ -309,7 +309,7 @@ def test_counters_are_written_at_most_every_10_min_and_only_when_changed(tmp_pat
     app.hp.set(mode="heat", setpoint=21)
     loop.create_task(room(hal, loop))
     writes = []
-    counting(app.counters, writes, hal)
+    counting(app.keeper.counters, writes, hal)
     loop.run(app.main(), until_ms=2 * HOUR_MS)
     assert len(writes) >= 3
     assert all(b - a >= 10 * MIN_MS for a, b in zip(writes, writes[1:], strict=False))
@@ -319,7 +319,7 @@ def test_counters_are_written_at_most_every_10_min_and_only_when_changed(tmp_pat
     app2 = make_app(hal2, loop2, flash)
     app2.hp.set(mode="off")
     idle = []
-    counting(app2.counters, idle, hal2)
+    counting(app2.keeper.counters, idle, hal2)
     loop2.run(app2.main(), until_ms=2 * HOUR_MS)
     assert idle == []
 

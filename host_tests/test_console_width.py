@@ -61,3 +61,49 @@ def test_help_fits_80_columns(capsys):
     printed = capsys.readouterr().out
     assert "hp.config_help" in printed
     assert not _too_wide(printed), _too_wide(printed)
+
+
+def _refusals(b):
+    """Every way a person's command is refused: each setting and config key out of
+    range, low and high, and of the wrong kind; names mistyped; commands at the wrong
+    moment; several problems at once."""
+    from heatpump import config_rules as R
+
+    hp = b.hp
+    calls = [
+        lambda: hp.set(21),
+        lambda: hp.set(),
+        lambda: hp.set(mode="warm"),
+        lambda: hp.set(setpoint=99),
+        lambda: hp.set(setpoint="warm"),
+        lambda: hp.set(fan="sometimes"),
+        lambda: hp.set(speed="turbo"),
+        lambda: hp.set(modee="heat"),
+        lambda: hp.set(mode="warm", setpoint=99, fan="x", speed="y", colour="red"),
+        lambda: hp.config(min_of_s=240),
+        lambda: hp.config(240),
+        lambda: hp.config(min_off_s=5, max_starts_per_hour=99, defrost_mode="never"),
+        lambda: hp.config(heat_lockout_dC=100, heat_unlock_dC=-230),
+        lambda: hp.config(freeze_dC=50, freeze_resume_dC=30),
+        lambda: hp.defrost(),  # not heating
+        lambda: hp.selftest(modes="warm"),
+    ]
+    for key, _default, lo, hi, _unit in R.SCHEMA:
+        if hi is None:  # one of some choices
+            calls.append(lambda k=key: hp.config(**{k: "nonsense"}))
+            continue
+        for bad in (lo - 1, hi + 1, "many", 1.5, True):
+            calls.append(lambda k=key, v=bad: hp.config(**{k: v}))
+    return calls
+
+
+def test_every_refusal_fits_80_columns_as_the_repl_prints_it():
+    b = Bench(**SUMMER)
+    before = dict(b.ctl.cfg), b.ctl.settings()
+    for call in _refusals(b):
+        with pytest.raises(ValueError) as e:
+            call()
+        shown = "ValueError: " + str(e.value)  # as the REPL prints it
+        assert not _too_wide(shown), shown
+        assert len(shown.split("\n")) <= HEIGHT, shown
+    assert (dict(b.ctl.cfg), b.ctl.settings()) == before  # nothing changed

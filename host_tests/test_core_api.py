@@ -40,8 +40,9 @@ def test_bad_set_is_refused_and_changes_nothing(r, kwargs, words):
     before = unchanged(r)
     with pytest.raises(ValueError) as e:
         r.hp.set(**kwargs)
+    said = " ".join(str(e.value).split())  # cut to the terminal's width: read as words
     for w in words:
-        assert w in str(e.value)
+        assert w in said
     assert unchanged(r) == before
 
 
@@ -69,9 +70,10 @@ def test_bad_config_is_refused_and_changes_nothing(r, kwargs, words):
     before = unchanged(r)
     with pytest.raises(ValueError) as e:
         r.hp.config(**kwargs)
+    said = " ".join(str(e.value).split())  # cut to the terminal's width: read as words
     for w in words:
-        assert w in str(e.value)
-    assert "nothing changed" in str(e.value)
+        assert w in said
+    assert "nothing changed" in said
     assert unchanged(r) == before
 
 

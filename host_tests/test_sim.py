@@ -468,3 +468,19 @@ def test_the_plot_marks_every_scenario_event(tmp_path, monkeypatch):
         dotted = [line for line in ax.get_lines() if line.get_ls() == ":"]
         xs = {round(line.get_xdata()[0] * 60, 3) for line in dotted}
         assert {5.0, 12.0, 20.0} <= xs, (ax.get_ylabel(), xs)
+
+
+def test_the_plot_shows_the_pan_filling_behind_a_blocked_drain(tmp_path, monkeypatch):
+    from tools.sim import plot
+
+    figs = []
+    monkeypatch.setattr(plot.plt, "close", figs.append)  # keep the figure to read it
+    sc = scenario.load("scenarios/blocked-drain.json")
+    _result, run, _rows = sim.run_scenario(sc, tmp_path, progress=False)
+    water = figs[0].axes[3]  # the kg axis beside the coils' plot
+    assert water.get_ylabel() == "frost, pan water (kg)"
+    pan = [ln for ln in water.get_lines() if ln.get_ls() == "-"][0].get_ydata()
+    float_kg = run.plant.pan_float_kg
+    assert max(pan) >= float_kg  # the float lifted: the drain was blocked
+    legend = [t.get_text() for t in figs[0].axes[1].get_legend().get_texts()]
+    assert "water in the base pan" in legend and "float switch level" in legend

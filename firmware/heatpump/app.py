@@ -31,6 +31,8 @@ import sys
 from micropython import const
 
 from heatpump.api import Api
+from heatpump.crashes import CrashRule, exc_text, show_traceback
+from heatpump.keeper import COUNTERS_EVERY_MS, PERSIST_EVERY_MS, Keeper
 from heatpump.ticks import ticks_diff
 
 # The annotations below are pyright's only: it takes any TYPE_CHECKING as true, the
@@ -42,34 +44,12 @@ if TYPE_CHECKING:
 _TICK_MS = const(1000)  # the control period
 _FEED_MS = const(1000)  # the watchdog feeder's period
 _TICK_LATE_MS = const(5000)  # no control tick for this long: stop feeding the watchdog
-# The persistence schedule (persist_step; the simulator keeps the same one):
-PERSIST_EVERY_MS = const(5000)  # how often settings/config are compared with flash
-COUNTERS_EVERY_MS = const(60_000)  # how often the counter store is offered the counters
 _RESTART_MS = const(2000)  # pause between a crash and the new generation of tasks
-_CRASH_WINDOW_MS = const(600_000)  # this many crashes within this long reset the board
-_CRASHES_TO_RESET = const(3)
 _IDLE_MS = const(1000)  # the main coroutine's poll for a stop, when there is no REPL
 LOG_SIZE = const(30)  # events kept for hp.log()
 _GC_EVERY_B = const(8192)  # a collection after this many bytes allocated (build says why)
 
 SAFE_BOOT_HINT = "to keep it stopped: open('/safe_boot', 'w').close()"
-
-
-def exc_text(e):
-    """'ValueError: bad value' (what the log and the console show)."""
-    text = str(e)
-    return type(e).__name__ + (": " + text if text else "")
-
-
-def _show_traceback(e, say):
-    """The traceback of e on the console. On the board straight to it: no buffer to
-    grow in a heap that a MemoryError may have left full."""
-    if hasattr(sys, "print_exception"):
-        sys.print_exception(e)
-        return
-    import traceback
-
-    say("".join(traceback.format_exception(type(e), e, e.__traceback__)))
 
 
 class AsyncioClock:
@@ -120,27 +100,20 @@ class App:
     ctl: "Controller"  # the control core, restored from flash
     hp: "AppApi"  # the REPL's `hp`
     last_tick_ms: int  # when the control tick last completed
-    _saved: dict  # the settings and config known to be on flash
 
     def __init__(
         self, hal, store=None, counters=None, clock=None, repl=None, say=print, history=None
     ):
         self.hal = hal
-        self.store = store  # store.Store for {"config", "settings"}, or None (no flash)
-        self.counters = counters  # store.CounterStore, or None
-        self.history = history  # store.Store for the compressor's history, or None
+        self.keeper = Keeper(self, store, counters, history)  # what goes to flash, when
         self.clock = clock or AsyncioClock()  # sleep_ms, create_task, run, reset
         self.repl = repl  # coroutine function taking the globals (aiorepl.task), or None
         self.say = say  # where messages for a person go (the console)
         self.events = []  # (uptime_s, text), oldest first, for hp.log()
         self.gen = 0  # generation of the running tasks; bumping it stops them
-        self.crash_ms = []  # ticks of the recent crashes (the reset rule)
-        self.crashes = 0  # lifetime crashes (persisted with the counters)
-        self.last_crash = None  # "task: ExcType: text" of the latest one (persisted)
+        self.crash_rule = CrashRule()  # the crashes counted, and when to reset
         self.stopped = None  # why the app stopped; None while it runs
         self.watchdog_ms = 0  # the hardware watchdog's timeout once started
-        self._st_seen = 0  # self-test progress lines already printed
-        self._hist_gen = -1  # the controller's history generation last written
         # The controller, restored from flash (app_boot.py: loaded for this, let go).
         from heatpump import lazy
 
@@ -159,110 +132,6 @@ class App:
             self.ctl.record_fault(code)
         except Exception as e:  # never let the fault log stop the way out
             self.event("fault %s not recorded: %s" % (code, exc_text(e)))
-
-    def saved_now(self, values):
-        """values ({"config", "settings"}) are what the flash holds now."""
-        self._saved = values
-
-    def _remember(self, values):
-        # Copied into the dicts kept since boot, not new ones: a long-lived object made
-        # at each save would land between the REPL's short-lived ones and split the
-        # free heap (fragmentation is how a long uptime runs out of memory).
-        for part in ("config", "settings"):
-            kept = self._saved[part]
-            new = values[part]
-            if len(kept) != len(new):
-                self._saved[part] = new
-                continue
-            for key in new:
-                kept[key] = new[key]
-
-    def drain(self, st, code):
-        # The store's (code, message) faults: into hp.log(), and a corrupt or refused
-        # settings/config file raises `code` (C1) as well.
-        if st is not None:
-            self._drain_list(st.faults, code)
-
-    def _drain_list(self, faults, code=None):
-        from heatpump import store as S
-
-        for kind, msg in faults:
-            self.event("flash: " + msg)
-            self.say("app: flash: " + msg)
-            if code and kind != S.FAULT_WRITE:
-                self.record(code)
-        del faults[:]
-
-    # ---- persistence ----------------------------------------------------------
-
-    def persisted(self):
-        ctl = self.ctl
-        return {"config": dict(ctl.cfg), "settings": ctl.settings()}
-
-    def _unchanged(self):
-        # Compared in place every 5 s: a copy of the config each time would only churn
-        # the heap.
-        ctl = self.ctl
-        saved = self._saved
-        cfg = saved["config"]
-        now = ctl.cfg
-        if len(now) != len(cfg):
-            return False
-        for key in cfg:
-            if now.get(key) != cfg[key]:
-                return False
-        s = saved["settings"]
-        return (
-            ctl.mode == s["mode"]
-            and ctl.setpoint_dC == s["setpoint_dC"]
-            and ctl.fan == s["fan"]
-            and ctl.speed == s["speed"]
-        )
-
-    def save_settings(self):
-        """Write settings and config if they differ from flash; True if written."""
-        if self.store is None or self._unchanged():
-            return False
-        values = self.persisted()
-        # A failed write is not retried until the next change: a worn flash is not
-        # hammered every 5 s (the failure is in hp.log()).
-        self._remember(values)
-        ok = self.store.save(values)
-        if ok:
-            self.event("settings saved")
-        self.drain(self.store, None)
-        return ok
-
-    def save_counters(self, force=False):
-        """Offer the counters to the counter store (it writes at most every 10 min)."""
-        if self.counters is None:
-            return False
-        c = self.ctl.counters()
-        c["crashes"] = self.crashes
-        if self.last_crash is not None:
-            c["last_crash"] = self.last_crash
-        ok = self.counters.maybe_save(c, self.hal.ticks_ms(), force)
-        self.drain(self.counters, None)
-        return ok
-
-    def save_history(self, crash_reset=False):
-        """Write the compressor's history (at each start and stop, lockout, reset)."""
-        ctl = self.ctl
-        self._hist_gen = ctl.history_gen
-        if self.history is None:
-            return False
-        doc = ctl.history()
-        if crash_reset:
-            doc["crash_reset"] = True  # the next boot counts this reset (A4)
-        ok = self.history.save(doc)
-        self.drain(self.history, None)
-        return ok
-
-    def after_tick(self):
-        """What follows each control tick: the history to flash when it changed (the
-        starts-per-hour rule must survive a power cut right after a start)."""
-        if self.ctl.history_gen != self._hist_gen:
-            self.save_history()
 
     # ---- the tasks ------------------------------------------------------------
 
@@ -292,19 +161,11 @@ class App:
             await sleep_ms(_TICK_MS)
 
     def _control_step(self):
-        ctl = self.ctl
-        ctl.tick()
+        self.ctl.tick()
         self.last_tick_ms = self.hal.ticks_ms()
-        self.after_tick()
-        st = ctl.selftest
-        if st is not None and st.n_lines != self._st_seen:
-            self._selftest_lines(st)
-
-    def _selftest_lines(self, st):
-        # The self-test's progress, printed as it goes (the core does not print).
-        lines, self._st_seen = st.new_lines(self._st_seen)
-        for line in lines:
-            self.say(line)
+        keeper = self.keeper
+        keeper.after_tick()
+        keeper.show_selftest()
 
     async def _feed(self, gen):
         hal = self.hal
@@ -323,26 +184,7 @@ class App:
             await sleep_ms(PERSIST_EVERY_MS)
             if gen != self.gen:
                 return
-            counters_in = self.persist_step(counters_in - PERSIST_EVERY_MS)
-
-    def persist_step(self, counters_in):
-        """The persistence task's turn, every PERSIST_EVERY_MS: settings, the
-        self-test's report, and (when counters_in has run out) the counters to flash;
-        returns the time left before the counters' next turn. The simulator calls it
-        on the same schedule."""
-        self.save_settings()
-        st = self.ctl.selftest
-        if st is not None and st.unsaved:
-            st.save()  # the self-test's report, once it is finished
-            self._drain_list(st.store_faults)
-        if st is not None and not st.unsaved and st.n_lines == self._st_seen:
-            # Done, saved and printed: its ~20 KB of heap go back (the report
-            # stays on flash for hp.selftest_report()).
-            self.ctl.release_selftest()
-        if counters_in > 0:
-            return counters_in
-        self.save_counters()
-        return COUNTERS_EVERY_MS
+            counters_in = self.keeper.persist_step(counters_in - PERSIST_EVERY_MS)
 
     def on_crash(self, name, e):
         """The crash rule, up to its decision: every relay OFF, A1, the history on
@@ -351,20 +193,14 @@ class App:
         self.gen += 1  # the other tasks of this generation stop at their next wake
         self.all_off()
         text = "%s task: %s" % (name, exc_text(e))
-        self.crashes += 1
-        self.last_crash = text
+        n, resetting = self.crash_rule.crashed(self.hal.ticks_ms(), text)
         self.record("A1")
         self.say("app: crash in the " + text)
-        _show_traceback(e, self.say)
-        now = self.hal.ticks_ms()
-        recent = [t for t in self.crash_ms if ticks_diff(now, t) < _CRASH_WINDOW_MS]
-        recent.append(now)
-        self.crash_ms = recent
-        resetting = len(recent) >= _CRASHES_TO_RESET
-        self._safe(self.save_history, resetting)  # the stop, and the reset to come
+        show_traceback(e, self.say)
+        self._safe(self.keeper.save_history, resetting)  # the stop, and the reset to come
         if resetting:
             self.event("crash in the %s; every relay OFF" % text)
-            self.stop("%d crashes within 10 min: resetting the board" % len(recent), True)
+            self.stop("%d crashes within 10 min: resetting the board" % n, True)
         else:
             self.event(
                 "crash in the %s; every relay OFF, restart in %d s" % (text, _RESTART_MS // 1000)
@@ -449,7 +285,7 @@ class App:
         self.stopped = why
         self.event("stopped (%s); every relay OFF" % why)
         try:
-            self.save_counters(force=True)
+            self.keeper.save_counters(force=True)
         except Exception as e:
             self.event("counters not saved: %s" % exc_text(e))
         self.say("app: stopped (%s): every relay is OFF." % why)

@@ -24,14 +24,15 @@ def restore(app):
 
     lazy.use("config_rules")  # held until start-up is done (lazy.call says why)
     hal = app.hal
-    values = app.store.load() if app.store is not None else {}
+    keeper = app.keeper
+    values = keeper.store.load() if keeper.store is not None else {}
     try:
         app.ctl = Controller(hal, config=values.get("config"))
     except ValueError as e:  # the store checks each value; this is a last resort
         app.ctl = Controller(hal)
         app.event("stored config refused (%s): defaults used" % e)
         app.record("C1")
-    app.saved_now(_load(app, values))  # the settings/config known to be on flash
+    app.keeper.saved_now(_load(app, values))  # the settings/config known to be on flash
     app.last_tick_ms = hal.ticks_ms()  # when the control tick last completed
     app.hp = AppApi(app.ctl, app)
     cause = hal.reset_cause()
@@ -41,30 +42,29 @@ def restore(app):
 
 def _load(app, values):
     ctl = app.ctl
+    keeper = app.keeper
     # Settings are checked against this board's fan speeds (the store cannot know).
     settings, errors = C.check_settings(values.get("settings") or {}, ctl.speeds)
     ctl.apply_settings(settings)
     for msg in errors:
         app.event("stored setting refused: " + msg)
-    app.drain(app.store, "C1")
-    if app.counters is not None:
-        c = app.counters.load()
+    keeper.drain(keeper.store, "C1")
+    if keeper.counters is not None:
+        c = keeper.counters.load()
         ctl.restore_counters(c)
-        n = c.get("crashes")
-        if isinstance(n, int) and n >= 0:
-            app.crashes = n
-        if isinstance(c.get("last_crash"), str):
-            app.last_crash = c["last_crash"]
-            app.event("last crash before this start: " + app.last_crash)
-        app.drain(app.counters, None)
-    return app.persisted()
+        last = app.crash_rule.restore(c)
+        if last is not None:
+            app.event("last crash before this start: " + last)
+        keeper.drain(keeper.counters, None)
+    return keeper.persisted()
 
 
 def _load_history(app, cause):
     """Starts, early stops, lockouts and resets from before this boot (history.py)."""
     ctl = app.ctl
-    doc = app.history.load() if app.history is not None else {}
-    app.drain(app.history, "C1")
+    keeper = app.keeper
+    doc = keeper.history.load() if keeper.history is not None else {}
+    keeper.drain(keeper.history, "C1")
     for msg in ctl.restore_history(doc):
         app.event("stored history refused: " + msg)
         app.record("C1")
@@ -76,8 +76,8 @@ def _load_history(app, cause):
             app.record("A2")
             app.say("app: the last reset was by the watchdog (the loop stalled): fault A2")
         app.event("reset by the %s counted towards the reset lockout" % why)
-        app.save_counters(force=True)  # the A2 count reaches flash now
-    app.save_history()
+        keeper.save_counters(force=True)  # the A2 count reaches flash now
+    keeper.save_history()
 
 
 def stores(folder="/", fs=None):

@@ -35,12 +35,26 @@ def _detail(i, detail, units):
 
 def run(ctl, name, *args, **kw):
     """The command `name` on the controller (api.Api calls this through lazy.call); its
-    screen cut to a serial terminal's 80 columns."""
-    out = getattr(Commands(ctl), name)(*args, **kw)
+    screen, or its refusal, cut to a serial terminal's 80 columns."""
+    try:
+        out = getattr(Commands(ctl), name)(*args, **kw)
+    except ValueError as e:
+        raise ValueError(_fit_refusal(str(e))) from None
     text = getattr(out, "text", "")
     if text:
         out.text = fit(text)
     return out
+
+
+_SHOWN_AS = "ValueError: "  # what the REPL prints before the message
+
+
+def _fit_refusal(why):
+    # Every problem on a line of its own when they do not fit one, each cut to the
+    # terminal (the first line starts after the REPL's "ValueError: ").
+    if len(_SHOWN_AS) + len(why) > 80:
+        why = why.replace("; ", ";\n")
+    return fit(" " * len(_SHOWN_AS) + why)[len(_SHOWN_AS) :]
 
 
 def _names_only(command, args, example):

@@ -14,6 +14,8 @@ no float work on the board).
 
 import sys
 
+from heatpump.text import fmt_dur
+
 LET_GO = True  # lazy.call lets this module go once the call that loaded it returns
 
 DEFAULT_PATH = "/selftest.json"  # where the board keeps the last report
@@ -58,20 +60,24 @@ def finished_report(
     }
 
 
+def _time(s):
+    # A time as hp.status() writes its uptime; a report from flash may hold anything.
+    return fmt_dur(s) if isinstance(s, int) and not isinstance(s, bool) and s >= 0 else "?"
+
+
 def report_text(rep):
     """The report as the REPL prints it."""
     if not rep:
         return "no self-test report yet: hp.selftest() runs one"
-    dur = rep.get("duration_s") or 0
+    dur = rep.get("duration_s")
     out = rep.get("outdoor_c")
     lines = [
-        "self-test %s (%s, %d:%02d, started at up %s s%s)"
+        "self-test %s (%s, took %s, started at up %s%s)"
         % (
             str(rep.get("result")).upper(),
             rep.get("modes"),
-            dur // 60,
-            dur % 60,
-            rep.get("started_up_s"),
+            _time(dur),
+            _time(rep.get("started_up_s")),
             "" if out is None else ", outdoor %s C" % out,
         ),
         "%-11s %-27s %-6s %s" % ("step", "check", "result", "measured  [limit]"),

@@ -59,8 +59,11 @@ class _Status:
         u = self._units
         sn = ctl.sensors
         seq = ctl.seq
+        test = ctl.selftest
+        # A running self-test drives the unit, not the mode (it left the mode off).
+        asks = "the self-test asks" if test is not None and test.active else "room asks"
         lines = [
-            "mode %s  state %s  (room asks: %s)" % (ctl.mode, ctl.state, ctl.demand),
+            "mode %s  state %s  (%s: %s)" % (ctl.mode, ctl.state, asks, ctl.demand),
             "setpoint %s   fan %s, speed %s" % (fmt_temp(ctl.setpoint_dC, u), ctl.fan, ctl.speed),
         ]
         parts = []

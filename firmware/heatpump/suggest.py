@@ -44,4 +44,6 @@ def no_command(name, commands):
     """What hp.<name> says when hp has no such command."""
     near = ["hp.%s()" % n for n in close_names(name, commands)]
     hint = "did you mean %s? " % " or ".join(near) if near else ""
-    return "hp has no command %r: %shp.help() lists them" % (name, hint)
+    from heatpump.text import fit  # let go with this module
+
+    return fit("hp has no command %r: %shp.help() lists them" % (name, hint))

@@ -1,5 +1,4 @@
-import sys
-
+from tools import run_cli
 from tools.bench.suite import main
 
-sys.exit(main())
+run_cli(main)

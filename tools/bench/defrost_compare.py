@@ -36,7 +36,6 @@ aux_kwh (the aux heater's run, at its rating), invariant_violations.
 import argparse
 import json
 import os
-import sys
 import tempfile
 import time
 
@@ -240,4 +239,6 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    from tools import run_cli
+
+    run_cli(main)

@@ -66,4 +66,6 @@ def main(argv=None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    from tools import run_cli
+
+    run_cli(main)

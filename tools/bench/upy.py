@@ -8,6 +8,8 @@ firmware as .mpy files compiled by mpy-cross, as the board does, and print one l
 """
 
 import ast
+import contextlib
+import io
 import json
 import os
 import re
@@ -137,10 +139,12 @@ def day(board: str, seconds: int, mpy_dir: str, step_s: int = 3600) -> dict:
 LIFE_SCRIPT = os.path.join(SCRIPTS, "life.py")
 
 
-def board_image(out_dir: str, board: str = "esp32-devkitc") -> str:
+def board_image(out_dir: str, board: str = "esp32-devkitc", rom: bool = False) -> str:
     """What `make deploy` puts on the board, in out_dir (emptied first), with the
     stand-in `machine` in lib/ and the life rig's thermistor tables (mV at each whole
-    degree from -40 to 80 C, from the board's own thermistor models) in rig/."""
+    degree from -40 to 80 C, from the board's own thermistor models) in rig/. With
+    `rom`, the heatpump package is not on the filesystem but in rom.img, a ROMFS image
+    (mpremote's writer) that the rig mounts at /rom as a board built with ROMFS would."""
     from heatpump import thermistor
     from heatpump.board import load_board
 
@@ -165,7 +169,23 @@ def board_image(out_dir: str, board: str = "esp32-devkitc") -> str:
     exe = os.path.join(os.path.dirname(sys.executable), "mpy-cross")
     rig_mpy = os.path.join(out_dir, "rig", "life.mpy")
     subprocess.run([exe, "-o", rig_mpy, "-s", "life.py", LIFE_SCRIPT], check=True)
+    if rom:
+        _package_to_romfs(out_dir)
     return out_dir
+
+
+def _package_to_romfs(image: str) -> None:
+    """Move image/heatpump into image/rom.img, a ROMFS image holding heatpump/."""
+    from mpremote.romfs import VfsRomWriter, copy_recursively
+
+    writer = VfsRomWriter()
+    writer.opendir("heatpump")
+    with contextlib.redirect_stdout(io.StringIO()):  # it prints the tree it writes
+        copy_recursively(writer, os.path.join(image, "heatpump") + "/", "", False)
+    writer.closedir()
+    with open(os.path.join(image, "rom.img"), "wb") as f:
+        f.write(writer.finalise())
+    shutil.rmtree(os.path.join(image, "heatpump"))
 
 
 def life_vm_command(image: str, days: int) -> list:

@@ -15,7 +15,6 @@ extension cord, no adapter (every window unit manual says so).
 import argparse
 import json
 import os
-import sys
 import textwrap
 from dataclasses import dataclass
 
@@ -441,4 +440,6 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    from tools import run_cli
+
+    run_cli(main)

@@ -19,7 +19,6 @@ unit alone keeps the room warm.
 
 import argparse
 import math
-import sys
 from dataclasses import dataclass
 
 M_PER_FT = 0.3048
@@ -567,4 +566,6 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    from tools import run_cli
+
+    run_cli(main)

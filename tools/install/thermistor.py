@@ -213,4 +213,6 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    from tools import run_cli
+
+    run_cli(main)

@@ -162,6 +162,11 @@ class Plant:
         return self.unit.pan_kg
 
     @property
+    def pan_float_kg(self) -> float:
+        """The water in the base pan that lifts the float switch."""
+        return self.unit.params.pan_float_kg
+
+    @property
     def overload_tripped(self) -> bool:
         return self.unit.overload_tripped
 

@@ -11,7 +11,7 @@ A power cut is what it is on the board: the relays drop out and the controller's
 gone. The firmware starts as the board's app does (heatpump/app.py App: the controller
 with its defrost, settings, config and counters from flash through heatpump/store.py),
 and the app's persistence task runs on its schedule in sim time: the app's own step
-(App.persist_step, every PERSIST_EVERY_MS: settings and config compared and saved when
+(Keeper.persist_step, every PERSIST_EVERY_MS: settings and config compared and saved when
 changed, counters offered every COUNTERS_EVERY_MS and written at most every 10 min).
 The simulated flash is an in-memory filesystem that survives the cut.
 
@@ -32,10 +32,11 @@ import os
 from heatpump import app as fw_app
 from heatpump import config as fw_config
 from heatpump.api import Api
-from heatpump.app import COUNTERS_EVERY_MS, PERSIST_EVERY_MS, App, stores
+from heatpump.app import App, stores
 from heatpump.board import load_board
 from heatpump.controller import Controller
 from heatpump.hal.sim import SimHAL
+from heatpump.keeper import COUNTERS_EVERY_MS, PERSIST_EVERY_MS
 
 from tools.plant import DailyWeather, Plant, RoomParams, SensorParams, UnitParams, synthetic_year
 from tools.sim.invariants import check_invariants
@@ -313,7 +314,8 @@ class Run:
         """The app's persistence task's turn, every PERSIST_EVERY_MS of sim time (step()
         counts): the app's own step, as its task runs it."""
         self._persist_in_ms += PERSIST_EVERY_MS
-        self._counters_in_ms = self.app.persist_step(self._counters_in_ms - PERSIST_EVERY_MS)
+        left = self._counters_in_ms - PERSIST_EVERY_MS
+        self._counters_in_ms = self.app.keeper.persist_step(left)
 
     def _observe_firmware(self):
         """(mode, state, defrost, faults, setpoint_c) after this tick, read from the
@@ -531,7 +533,7 @@ class Run:
         if self.ticking:
             ctl.tick()
             if self.app is not None:
-                self.app.after_tick()
+                self.app.keeper.after_tick()
                 self._persist_in_ms -= STEP_MS
                 if self._persist_in_ms <= 0:
                     self._persist()
@@ -580,7 +582,7 @@ class Recorder:
         self.taps = tuple(n for n in names if n.startswith("fan_indoor"))
         self.plot_every = max(1, n_steps // PLOT_POINTS)
         self.plot = {k: [] for k in ("t_s", "room_c", "outdoor_c", "indoor_coil_c")}
-        self.plot.update({k: [] for k in ("outdoor_coil_c", "frost_kg", "setpoint_c")})
+        self.plot.update({k: [] for k in ("outdoor_coil_c", "frost_kg", "pan_kg", "setpoint_c")})
         self.spans = Spans()  # "defrost", POWER_OFF and each fault code
         self._marks = ()
 
@@ -602,6 +604,7 @@ class Recorder:
             p["indoor_coil_c"].append(plant.indoor_coil_c)
             p["outdoor_coil_c"].append(plant.outdoor_coil_c)
             p["frost_kg"].append(plant.frost_kg)
+            p["pan_kg"].append(plant.pan_kg)
             p["setpoint_c"].append(setpoint_c)
         if i % self.every or (self.f is None and self.rows is None):
             return
@@ -734,6 +737,7 @@ def write_outputs(out_dir, sc, run, rec, result, violations):
         f"{sc['name']}: {sc.get('description', '')}",
         _summary(result),
         sc.get("events", ()),
+        run.plant.pan_float_kg,
     )
 
 

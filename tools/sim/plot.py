@@ -17,6 +17,7 @@ import matplotlib
 matplotlib.use("Agg")  # files only, no screen
 
 import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
 
 try:
@@ -92,10 +93,44 @@ def _marks(axes, events, unit, end):
             last_x = x
 
 
-def plot_run(samples, relay_log, relay_names, spans, end_s, path, title, subtitle="", events=()):
+def _water(ax_c, t, samples, pan_float_kg, handles, labels):
+    # Frost on the outdoor coil and, when the drain is blocked, the base pan's water
+    # and the float switch's level, on one axis of kg to the right.
+    frost = samples["frost_kg"]
+    pan = samples.get("pan_kg") or []
+    full = pan_float_kg is not None and pan and max(pan) >= 0.5 * pan_float_kg
+    has_frost = frost and max(frost) > 1e-3
+    if not (has_frost or full):
+        return
+    ax_f = ax_c.twinx()
+    top = FROST_AXIS_MIN_KG
+    if has_frost:
+        ax_f.fill_between(t, 0, frost, color="tab:gray", alpha=0.3, lw=0)
+        handles.append(Patch(color="tab:gray", alpha=0.3))
+        labels.append("frost on outdoor coil")
+        top = max(top, max(frost) * 1.15)
+    if full:
+        ax_f.plot(t, pan, color="tab:purple", lw=1.2)
+        ax_f.axhline(pan_float_kg, color="tab:purple", lw=0.8, ls="-.")
+        handles += [
+            Line2D([], [], color="tab:purple"),
+            Line2D([], [], color="tab:purple", ls="-."),
+        ]
+        labels += ["water in the base pan", "float switch level"]
+        top = max(top, max(pan) * 1.15, pan_float_kg * 1.15)
+    ax_f.set_ylabel("frost, pan water (kg)" if full else "frost (kg)", color="dimgray")
+    ax_f.set_ylim(0, top)
+
+
+def plot_run(
+    samples, relay_log, relay_names, spans, end_s, path, title, subtitle="", events=(),
+    pan_float_kg=None,
+):  # fmt: skip
     """samples: lists t_s, room_c, outdoor_c, indoor_coil_c, outdoor_coil_c, frost_kg,
-    setpoint_c (None while off); spans: {"defrost" | "power off" | code: [[a_s, b_s]]};
-    events: the scenario's events ({"at_min": M, <action>})."""
+    pan_kg (optional), setpoint_c (None while off); spans: {"defrost" | "power off" |
+    code: [[a_s, b_s]]}; events: the scenario's events ({"at_min": M, <action>});
+    pan_float_kg: the water that lifts the float switch (its line is drawn once the pan
+    fills to half of it: a blocked drain)."""
     unit, xlabel = _time_axis(end_s)
     t = [x / unit for x in samples["t_s"]]
     end = end_s / unit
@@ -125,14 +160,7 @@ def plot_run(samples, relay_log, relay_names, spans, end_s, path, title, subtitl
     ax_c.plot(t, samples["outdoor_coil_c"], color="tab:cyan", lw=0.8, label="outdoor coil")
     ax_c.set_ylabel("outdoor, coils (C)")
     handles, labels = ax_c.get_legend_handles_labels()
-    frost = samples["frost_kg"]
-    if frost and max(frost) > 1e-3:
-        ax_f = ax_c.twinx()
-        ax_f.fill_between(t, 0, frost, color="tab:gray", alpha=0.3, lw=0)
-        ax_f.set_ylabel("frost (kg)", color="dimgray")
-        ax_f.set_ylim(0, max(max(frost) * 1.15, FROST_AXIS_MIN_KG))
-        handles.append(Patch(color="tab:gray", alpha=0.3))
-        labels.append("frost on outdoor coil")
+    _water(ax_c, t, samples, pan_float_kg, handles, labels)
 
     # Relays, exact from the log.
     on = relay_spans(relay_log, end_s * 1000)

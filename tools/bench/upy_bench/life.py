@@ -40,6 +40,15 @@ from array import array
 ON_VM = sys.platform == "webassembly"
 ROOT = "/" if ON_VM else ""  # the unix port runs in the image folder
 sys.path[:] = ["", ".frozen", ROOT + "lib"]  # the board's import path
+try:  # a ROMFS image (board_image(rom=True)): mounted as a board built with ROMFS does
+    with open(ROOT + "rom.img", "rb") as _f:
+        ROM = _f.read()  # in flash on the board: here the rig's heap
+    import vfs
+
+    vfs.mount(vfs.VfsRom(ROM), "/rom")
+    sys.path[:] = ["", ".frozen", "/rom", "/rom/lib", ROOT + "lib"]
+except OSError:  # no image: the package is on the filesystem
+    pass
 import machine  # noqa: E402  (the stand-in: built into the board, so the rig's heap)
 
 DAYS = int(sys.argv[1]) if len(sys.argv) > 1 else 7
