@@ -18,9 +18,11 @@ UPY_DIR = os.path.join(REPO, "host_tests", "upy")
 # that passed (measured on 2 Dec: defrost 208, lazy 200, typos 200, self-test 216-224
 # KB, the last depending on the length of the checkout's path, which the .mpy files
 # carry) plus at least 16 KB for fragmentation: hp.config() alone builds a 4 KB
-# string, which needs one free block that large.
+# string, which needs one free block that large. 3 Dec: test_defrost failed at 224 KB
+# and passed at 232 KB in a clone with a longer path (issue 15's aux and the app's
+# split), so it runs at 248 KB.
 _OVER_BUDGET = {
-    "test_defrost": "224K",
+    "test_defrost": "248K",
     "test_lazy": "256K",
     "test_repl_typos": "224K",
     "test_selftest": "256K",

@@ -220,6 +220,7 @@ def test_winter_refuses_cooling_offers_heating_and_heating_alone_passes():
     valve = by_check(rep)["reversing valve"]
     assert valve["limit"].endswith("(heating only: at rest; energised (coil, relay) not tested)")
     assert [on for _ms, n, on in b.hal.relay_log if n == "reversing_valve" and on] == []
+    assert max(len(line) for line in rep.text.split("\n")) <= 80, rep.text  # a terminal's
     assert b.violations() == []
 
 
