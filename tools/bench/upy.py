@@ -188,15 +188,20 @@ def _package_to_romfs(image: str) -> None:
     shutil.rmtree(os.path.join(image, "heatpump"))
 
 
-def life_vm_command(image: str, days: int) -> list:
+def _length(days: float) -> str:
+    """life.py's length argument: whole days, or hours ("6h") for a shorter life."""
+    return str(int(days)) if days == int(days) else f"{round(days * 24)}h"
+
+
+def life_vm_command(image: str, days: float) -> list:
     return ["node", rel(STEPS), "--heap", str(HEAP), "--mount", rel(image) + ":/",
-            rel(LIFE_SCRIPT), str(days)]  # fmt: skip
+            rel(LIFE_SCRIPT), _length(days)]  # fmt: skip
 
 
-def life_unix_command(days: int, heap: str = "160K") -> list:
+def life_unix_command(days: float, heap: str = "160K") -> list:
     """Run in the image folder, with MICROPYPATH=rig (the rig's .mpy)."""
     exe = os.path.join(os.path.dirname(sys.executable), "micropython")
-    return [exe, "-X", "heapsize=" + heap, "-m", "life", str(days)]
+    return [exe, "-X", "heapsize=" + heap, "-m", "life", _length(days)]
 
 
 def _firmware_figures(out: dict) -> dict:
@@ -221,7 +226,7 @@ def _bench_line(cmd, done) -> dict:
     return json.loads(lines[0][len("BENCH ") :])
 
 
-def life_vm(image: str, days: int, timeout_s: float = 1800) -> dict:
+def life_vm(image: str, days: float, timeout_s: float = 1800) -> dict:
     """The board's life in the 32-bit VM (tools/bench/upy_bench/life.py): live heap figures."""
     cmd = life_vm_command(image, days)
     done = subprocess.run(cmd, capture_output=True, text=True, cwd=REPO, timeout=timeout_s)
@@ -230,7 +235,7 @@ def life_vm(image: str, days: int, timeout_s: float = 1800) -> dict:
     return out
 
 
-def life_unix(image: str, days: int, heap: str = "160K", timeout_s: float = 1800) -> dict:
+def life_unix(image: str, days: float, heap: str = "160K", timeout_s: float = 1800) -> dict:
     """The same life on the unix port in a fixed heap (run in the image folder), with
     the largest free block after it, in bytes (mem_info's blocks x the block size), and
     the interned names once booted and at the end (qstr_booted, qstr_end: pools, names,

@@ -1,11 +1,12 @@
 """The board's life, as it boots and runs, in a real MicroPython: boot.py, then the app
 as main.py starts it, then days of running with a person at the REPL.
 
-    node tools/bench/upy_bench/steps.mjs --mount IMAGE:/ tools/bench/upy_bench/life.py DAYS [trace]
-    cd IMAGE && MICROPYPATH=rig micropython -X heapsize=256K -m life DAYS [trace] [map]
+    node tools/bench/upy_bench/steps.mjs --mount IMAGE:/ tools/bench/upy_bench/life.py N [trace]
+    cd IMAGE && MICROPYPATH=rig micropython -X heapsize=256K -m life N [trace] [map]
 
-(the unix port imports this rig as IMAGE/rig/life.mpy; `trace` prints the room and the
-unit at each command, `map` the heap's block map at the end).
+(N: days, or hours as `6h`; the unix port imports this rig as IMAGE/rig/life.mpy;
+`trace` prints the room and the unit at each command, `map` the heap's block map at
+the end).
 
 IMAGE is what `make deploy` puts on the board (boot.py, main.py, board.json, the
 heatpump package as .mpy; tools/bench_upy.board_image writes it) with the stand-in
@@ -51,7 +52,8 @@ except OSError:  # no image: the package is on the filesystem
     pass
 import machine  # noqa: E402  (the stand-in: built into the board, so the rig's heap)
 
-DAYS = int(sys.argv[1]) if len(sys.argv) > 1 else 7
+_LENGTH = sys.argv[1] if len(sys.argv) > 1 else "7"  # days, or hours as "6h"
+HOURS = int(_LENGTH[:-1]) if _LENGTH.endswith("h") else int(_LENGTH) * 24
 TRACE = "trace" in sys.argv  # a line each hour: the model and the unit
 SAMPLE_MS = 600_000
 HOUR_MS = 3_600_000
@@ -275,7 +277,7 @@ def _repl_step(g, cmd):
 
 
 S = {}  # what the steps built
-samples = array("i", [0] * (DAYS * 24 + 1))  # live heap at each hour
+samples = array("i", [0] * (HOURS + 1))  # live heap at each hour
 G = {"__name__": "__main__"}  # boot.py's and main.py's globals
 
 
@@ -369,7 +371,7 @@ def step():
     why = LOOP.sample_now or "every 10 min"
     LOOP.sample_now = None
     _sample(live, why)
-    end = DAYS * DAY_MS
+    end = HOURS * HOUR_MS
     if LOOP.now_ms >= end:
         _finish()
         return False
@@ -391,7 +393,7 @@ def _finish():
     app = S["app"]
     ctl = app.ctl
     out = {
-        "days": DAYS,
+        "hours": HOURS,
         "boot": R["levels"],
         "max": R["max"],
         "max_at": R["max_at"],
