@@ -24,8 +24,7 @@ def restore(app):
 
     lazy.use("config_rules")  # held until start-up is done (lazy.call says why)
     hal = app.hal
-    keeper = app.keeper
-    values = keeper.store.load() if keeper.store is not None else {}
+    values = app.keeper.load("settings") or {}
     try:
         app.ctl = Controller(hal, config=values.get("config"))
     except ValueError as e:  # the store checks each value; this is a last resort
@@ -48,14 +47,14 @@ def _load(app, values):
     ctl.apply_settings(settings)
     for msg in errors:
         app.event("stored setting refused: " + msg)
-    keeper.drain(keeper.store, "C1")
-    if keeper.counters is not None:
-        c = keeper.counters.load()
+    keeper.drain_loaded("settings")
+    c = keeper.load("counters")
+    if c is not None:
         ctl.restore_counters(c)
         last = app.crash_rule.restore(c)
         if last is not None:
             app.event("last crash before this start: " + last)
-        keeper.drain(keeper.counters, None)
+        keeper.drain_loaded("counters")
     return keeper.persisted()
 
 
@@ -63,8 +62,8 @@ def _load_history(app, cause):
     """Starts, early stops, lockouts and resets from before this boot (history.py)."""
     ctl = app.ctl
     keeper = app.keeper
-    doc = keeper.history.load() if keeper.history is not None else {}
-    keeper.drain(keeper.history, "C1")
+    doc = keeper.load("history") or {}
+    keeper.drain_loaded("history")
     for msg in ctl.restore_history(doc):
         app.event("stored history refused: " + msg)
         app.record("C1")

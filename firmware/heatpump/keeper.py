@@ -7,7 +7,8 @@ offered every COUNTERS_EVERY_MS (the counter store writes at most every 10 min),
 compressor's history at each start, stop, lockout and reset (the starts-per-hour rule
 must survive a power cut), the self-test's progress on the console and its report on
 flash once it is finished. A store's faults go to hp.log() and the console; a corrupt
-or refused file raises C1.
+or refused file raises C1. At boot, app_boot reads the stores through load(which)
+and drain_loaded(which).
 
 It asks the app for the controller (`app.ctl`), the crash counts (`app.crash_rule`),
 the clock (`app.hal`) and to log (`event`, `say`, `record`).
@@ -36,6 +37,22 @@ class Keeper:
     def persisted(self):
         ctl = self.app.ctl
         return {"config": dict(ctl.cfg), "settings": ctl.settings()}
+
+    def load(self, which):
+        """The stored doc of `which` ("settings": {"config", "settings"}; "counters";
+        "history"), or None with no flash; its faults wait for drain_loaded(which)."""
+        st = self._store(which)
+        return None if st is None else st.load()
+
+    def drain_loaded(self, which):
+        """The faults of loading `which` into hp.log(); a damaged settings or history
+        file raises C1 (the counters' own checks say what they lost)."""
+        self.drain(self._store(which), None if which == "counters" else "C1")
+
+    def _store(self, which):
+        if which == "settings":
+            return self.store
+        return self.counters if which == "counters" else self.history
 
     def drain(self, st, code):
         """The store's (code, message) faults: into hp.log(), and a corrupt or refused
