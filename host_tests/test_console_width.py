@@ -87,6 +87,15 @@ def _refusals(b):
         lambda: hp.config(freeze_dC=50, freeze_resume_dC=30),
         lambda: hp.defrost(),  # not heating
         lambda: hp.selftest(modes="warm"),
+        lambda: hp.selftest(1, 2, 3),
+        lambda: hp.selftest("heat", modes="cool", cancel="no"),
+        lambda: hp.selftest(cancel="no"),
+        lambda: hp.clear(5),
+        lambda: hp.status("x" * 500),
+        lambda: hp.config_help(list(range(100))),
+        lambda: hp.help("nope"),
+        lambda: hp.help("freeze"),
+        lambda: hp.help(5),
     ]
     for key, _default, lo, hi, _unit in R.SCHEMA:
         if hi is None:  # one of some choices

@@ -179,6 +179,46 @@ def test_stats_help_and_clear(r, capsys):
         assert cmd in out
 
 
+def test_help_on_one_topic_shows_its_lines_only(r, capsys):
+    r.hp.help("set")
+    out = capsys.readouterr().out.splitlines()
+    assert len(out) == 4 and all(line.startswith("  hp.set(") for line in out), out
+    r.hp.help(topic="selftest")
+    assert "commissioning test" in capsys.readouterr().out
+    with pytest.raises(ValueError, match=r"did you mean stats\? hp.help\(\) lists them"):
+        r.hp.help("stat")
+    assert capsys.readouterr().out == ""
+
+
+def test_what_each_command_takes_is_what_it_is_written_with():
+    """usage's table of values is the commands' own signatures (less what the api adds
+    in front), so a call refused as wrong is one Python would refuse too."""
+    import inspect
+
+    from heatpump import commands, usage
+
+    added = {"help": 1, "log": 2}  # more lines; the app's events and their most
+    for name in usage.commands():
+        params = list(inspect.signature(getattr(commands.Commands, name)).parameters)[1:]
+        if name in ("set", "config"):
+            assert inspect.signature(getattr(commands.Commands, name)).parameters["args"]
+            continue
+        names, example = usage._TAKES[name]
+        assert tuple(params[added.get(name, 0) :]) == names, name
+        assert not example or example.startswith(f"hp.{name}("), example
+
+
+def test_a_firmware_type_error_is_not_taken_for_a_persons(r, monkeypatch):
+    from heatpump import commands
+
+    def broken(self):
+        return len(None)  # a bug inside a command, called the right way
+
+    monkeypatch.setattr(commands.Commands, "stats", broken)
+    with pytest.raises(TypeError, match="NoneType"):
+        r.hp.stats()
+
+
 def test_snapshot_and_restore_for_the_persistence_layer(r):
     r.run(400)
     r.hal.set_input("condensate_full", True)

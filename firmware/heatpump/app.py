@@ -83,13 +83,14 @@ class AppApi(Api):
         Api.__init__(self, ctl)
         self.app = app
 
-    def log(self, n=20):
-        """The app's last n events, oldest first: start, reset cause, crashes, saves."""
-        return self._run("log", self.app.events, n, LOG_SIZE)
+    def log(self, *args, **kw):
+        """hp.log(n=20): the app's last n events, oldest first: start, reset cause,
+        crashes, saves."""
+        return self._run("log", args, kw, (self.app.events, LOG_SIZE))
 
-    def help(self):
-        """What each command does, the app's own too."""
-        self._run("help", (_LOG_HELP,))
+    def help(self, *args, **kw):
+        """What each command does, the app's own too; hp.help("log"): one's lines."""
+        self._run("help", args, kw, ((_LOG_HELP,),))
 
 
 _LOG_HELP = "  hp.log()                     the app's recent events (crashes, resets, saves)"

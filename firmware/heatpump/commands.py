@@ -33,11 +33,21 @@ def _detail(i, detail, units):
     return ""
 
 
-def run(ctl, name, *args, **kw):
-    """The command `name` on the controller (api.Api calls this through lazy.call); its
+def run(ctl, name, args, kw, inner=()):
+    """The command `name` on the controller with a person's args and kw (api.Api calls
+    this through lazy.call; inner: what the app's own commands add in front); its
     screen, or its refusal, cut to a serial terminal's 80 columns."""
     try:
-        out = getattr(Commands(ctl), name)(*args, **kw)
+        try:
+            out = getattr(Commands(ctl), name)(*(inner + args), **kw)
+        except TypeError:
+            # Values the command does not take fail before it does anything: say how
+            # it is written (usage is loaded only then). Values it takes: the
+            # TypeError is the firmware's own, and goes on as it is.
+            from heatpump import usage  # let go with this module
+
+            usage.check(name, args, kw)
+            raise
     except ValueError as e:
         raise ValueError(_fit_refusal(str(e))) from None
     text = getattr(out, "text", "")
@@ -58,12 +68,15 @@ def _fit_refusal(why):
 
 
 def _names_only(command, args, example):
-    # hp.set(21): say how it is written, not Python's TypeError about positions.
-    if args:
-        raise ValueError(
-            "hp.%s(%s): give each value with its name, e.g. %s (nothing changed)"
-            % (command, ", ".join([repr(a) for a in args]), example)
-        )
+    from heatpump import usage  # let go with this module
+
+    usage.names_only(command, args, example)
+
+
+def _short(value):
+    from heatpump import usage  # let go with this module
+
+    return usage.short(value)
 
 
 def _known_keys(changes):
@@ -101,7 +114,8 @@ class Commands:
 
         All are checked first; one bad value raises ValueError and nothing changes.
         """
-        _names_only("set", args, 'hp.set(setpoint=21) or hp.set(mode="heat")')
+        if args:
+            _names_only("set", args, 'hp.set(setpoint=21) or hp.set(mode="heat")')
         ctl = self.ctl
         new = ctl.settings()
         problems = []
@@ -138,7 +152,7 @@ class Commands:
         from heatpump import config_screen  # let go with this module
 
         part = args[0] if len(args) == 1 and isinstance(args[0], str) and not changes else None
-        if part is None:
+        if part is None and args:
             _names_only("config", args, 'hp.config(min_off_s=240) or hp.config("defrost")')
         ctl = self.ctl
         if changes:
@@ -260,6 +274,8 @@ class Commands:
         Returns at once; the control loop carries it out. A refusal (outdoor temperature,
         a defrost, a test already running) comes back as {"started": False, "reason"}.
         """
+        if cancel is not True and cancel is not False:
+            raise ValueError("hp.selftest(cancel=%s): True or False" % _short(cancel))
         if cancel:
             return self.selftest_cancel()
         st = self._selftest()
@@ -314,14 +330,14 @@ class Commands:
         )
         return out
 
-    def help(self, more=()):
-        print(
-            HELP % (", ".join(C.MODES), C.setpoint_range(self._units), ", ".join(self.ctl.speeds))
-        )
-        for line in more:
-            print(line)
+    def help(self, more=(), topic=None):
+        from heatpump import usage  # let go with this module
 
-    def log(self, events, n, most):
+        units = self._units
+        modes, speeds = ", ".join(C.MODES), ", ".join(self.ctl.speeds)
+        print(usage.text(modes, C.setpoint_range(units), speeds, more, topic, C.keys()))
+
+    def log(self, events, most, n=20):
         """The app's last n of `events` [(uptime_s, text)], oldest first."""
         if isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= most:
             raise ValueError("log(n): n is a whole number of events, allowed 1..%d" % most)
@@ -332,19 +348,3 @@ class Commands:
             lines.append("up %11s  %s" % (fmt_dur(t), text))
         out.text = "\n".join(lines) if lines else "no events logged"
         return out
-
-
-HELP = """hp: the heat pump at the REPL (it keeps running while you type)
-  hp.status()                  mode, state, temperatures, relays, timers, faults
-  hp.set(mode="heat")          modes: %s
-  hp.set(setpoint=21.5)        allowed %s (units: hp.config(units="F"))
-  hp.set(fan="continuous")     fan: auto (with the compressor), continuous
-  hp.set(speed="low")          speeds on this board: %s
-  hp.config()                  every value; hp.config("defrost"): with ranges
-  hp.config_help("defrost")    what the settings with that in their name do
-  hp.config(min_off_s=240)     change some (all checked first; a bad one: none)
-  hp.faults()                  the last 20 faults; hp.clear() releases lockouts
-  hp.stats()                   starts, run time, defrosts, fault counts
-  hp.defrost()                 start a defrost now (service; heating only)
-  hp.selftest()                commissioning test (modes="cool" or "heat": one)
-  hp.selftest_report()         the last report; hp.selftest(cancel=True) stops"""

@@ -61,6 +61,13 @@ def help_lines(part):
     """What the keys with part in their name do; with no part, which parts there are."""
     from heatpump.config_rules import HELP
 
+    if part is not None and not isinstance(part, str):
+        from heatpump.usage import short
+
+        raise ValueError(
+            'hp.config_help(%s): give part of a key\'s name, e.g. hp.config_help("defrost")'
+            % short(part)
+        )
     if part is None:
         keys = C.keys()
         words = sorted({k.split("_")[0] for k in keys})

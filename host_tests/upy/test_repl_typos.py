@@ -77,3 +77,35 @@ def test_a_mistyped_config_key_fits_a_line():
     msg = _words(raises(ValueError, r.hp.set, setpont=21))
     assert "did you mean setpoint?" in msg, msg
     eq(_before(r), before, "nothing changed")
+
+
+def test_a_value_a_command_does_not_take_is_named_with_how_it_is_written():
+    r = _rig()
+    before = _before(r)
+    eq(
+        _words(raises(ValueError, r.hp.clear, 5)),
+        "hp.clear(5): hp.clear() takes no values (nothing changed)",
+        "clear",
+    )
+    eq(
+        _words(raises(ValueError, r.hp.selftest, "heat", modes="cool")),
+        "hp.selftest('heat', modes='cool'): hp.selftest() takes modes and cancel, e.g."
+        ' hp.selftest(modes="heat") (nothing changed)',
+        "a value given twice",
+    )
+    msg = _words(raises(ValueError, r.hp.selftest, colour=1))
+    assert msg.startswith("hp.selftest(colour=1): hp.selftest() takes modes and cancel"), msg
+    msg = _words(raises(ValueError, r.hp.selftest, cancel="no"))
+    eq(msg, "hp.selftest(cancel='no'): True or False", "cancel is a yes or no")
+    eq(list(r.hp.selftest_progress()), [], "no self-test started")
+    msg = _words(raises(ValueError, r.hp.status, "x" * 500))
+    assert msg.startswith("hp.status('xxxxxxxxxxxxxxxxxxx...): hp.status() takes no"), msg
+    msg = _words(raises(ValueError, r.hp.config_help, 5))
+    assert msg.startswith("hp.config_help(5): give part of a key's name"), msg
+    msg = _words(raises(ValueError, r.hp.help, "sett"))
+    eq(msg, "unknown help topic 'sett': did you mean set? hp.help() lists them", "help")
+    msg = _words(raises(ValueError, r.hp.help, "freeze"))
+    assert "hp.config_help('freeze') says what" in msg, msg
+    for cmd in ("faults", "defrost", "stats", "selftest_cancel", "selftest_report"):
+        raises(ValueError, getattr(r.hp, cmd), 1)
+    eq(_before(r), before, "nothing changed")
