@@ -57,12 +57,18 @@ def check(name, args, kw):
     )
 
 
-def names_only(name, args, example):
-    """ValueError for hp.set(21): each value is given with its name."""
+def names_only(name, args, kw, example):
+    """ValueError for hp.set(21): each value is given with its name; for
+    hp.config("defrost", min_off_s=240): a part to show or values to change."""
+    shown = _call(name, args, kw)
+    if name == "config" and kw and len(args) == 1 and isinstance(args[0], str):
+        raise ValueError(
+            "%s: show a part (hp.config(%s)) or change values (hp.config(min_off_s=240)),"
+            " one at a time (nothing changed)" % (shown, short(args[0]))
+        )
     if args:
         raise ValueError(
-            "%s: give each value with its name, e.g. %s (nothing changed)"
-            % (_call(name, args, {}), example)
+            "%s: give each value with its name, e.g. %s (nothing changed)" % (shown, example)
         )
 
 

@@ -51,6 +51,8 @@ def test_a_value_without_its_name_says_how_it_is_written():
     )
     msg = _words(raises(ValueError, r.hp.config, "min_off_s", 240))
     assert msg.startswith("hp.config('min_off_s', 240): give each value with its name"), msg
+    msg = _words(raises(ValueError, r.hp.config, "defrost", min_off_s=240))
+    assert msg.startswith("hp.config('defrost', min_off_s=240): show a part"), msg
     eq(_before(r), before, "nothing changed")
 
 
