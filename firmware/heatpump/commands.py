@@ -67,10 +67,10 @@ def _fit_refusal(why):
     return fit(" " * len(_SHOWN_AS) + why)[len(_SHOWN_AS) :]
 
 
-def _names_only(command, args, kw, example):
+def _names_only(command, args, kw):
     from heatpump import usage  # let go with this module
 
-    usage.names_only(command, args, kw, example)
+    usage.names_only(command, args, kw)
 
 
 def _short(value):
@@ -115,7 +115,7 @@ class Commands:
         All are checked first; one bad value raises ValueError and nothing changes.
         """
         if args:
-            _names_only("set", args, kw, 'hp.set(setpoint=21) or hp.set(mode="heat")')
+            _names_only("set", args, kw)
         ctl = self.ctl
         new = ctl.settings()
         problems = []
@@ -153,9 +153,7 @@ class Commands:
 
         part = args[0] if len(args) == 1 and isinstance(args[0], str) and not changes else None
         if part is None and args:
-            _names_only(
-                "config", args, changes, 'hp.config(min_off_s=240) or hp.config("defrost")'
-            )
+            _names_only("config", args, changes)
         ctl = self.ctl
         if changes:
             _known_keys(changes)

@@ -57,7 +57,14 @@ def check(name, args, kw):
     )
 
 
-def names_only(name, args, kw, example):
+# How set and config are written (they take values by name only).
+_BY_NAME = {
+    "set": 'hp.set(setpoint=21) or hp.set(mode="heat")',
+    "config": 'hp.config(min_off_s=240) or hp.config("defrost")',
+}
+
+
+def names_only(name, args, kw):
     """ValueError for hp.set(21): each value is given with its name; for
     hp.config("defrost", min_off_s=240): a part to show or values to change."""
     shown = _call(name, args, kw)
@@ -68,13 +75,14 @@ def names_only(name, args, kw, example):
         )
     if args:
         raise ValueError(
-            "%s: give each value with its name, e.g. %s (nothing changed)" % (shown, example)
+            "%s: give each value with its name, e.g. %s (nothing changed)"
+            % (shown, _BY_NAME[name])
         )
 
 
 def commands():
     """Every command's name."""
-    return sorted(list(_TAKES) + ["set", "config"])
+    return sorted(list(_TAKES) + list(_BY_NAME))
 
 
 def text(modes, setpoints, speeds, more=(), topic=None, keys=()):
