@@ -21,9 +21,15 @@ def _screens(b, where):
         assert not wide, f"{where}: hp.{cmd}() has lines over {WIDTH} columns: {wide}"
         n = len(out.text.split("\n"))
         assert n <= HEIGHT, f"{where}: hp.{cmd}() is {n} lines"
-    for part in ("defrost", "_s", "freeze"):  # a filter's answer is as wide
+    for part in ("defrost", "_s", "freeze", "_", "d"):  # a filter's answer: one screen
         for out in (b.hp.config(part), b.hp.config_help(part)):
             assert not _too_wide(out.text), _too_wide(out.text)
+            assert len(out.text.split("\n")) <= HEIGHT, out.text
+    shared = b.hp.config("_")  # a part nearly every key has: the data holds them all
+    assert (
+        len(shared) == sum("_" in k for k in b.ctl.cfg)
+        and "more with '_' in their name" in shared.text
+    )
 
 
 @pytest.mark.parametrize("units", ["C", "F"])
@@ -96,6 +102,8 @@ def _refusals(b):
         lambda: hp.help("nope"),
         lambda: hp.help("freeze"),
         lambda: hp.help(5),
+        lambda: hp.config(""),
+        lambda: hp.config_help(""),
     ]
     for key, _default, lo, hi, _unit in R.SCHEMA:
         if hi is None:  # one of some choices

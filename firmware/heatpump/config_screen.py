@@ -11,6 +11,7 @@ from heatpump.api import Screen, Table
 LET_GO = True  # lazy.call lets this module go once the call that loaded it returns
 
 _PER_LINE = 3  # key=value cells of 26 columns on an 80-column line
+_ROWS = 20  # keys on one screen: 24 lines less the header, the notes and a prompt
 _TENTHS = "temperatures in tenths: 5 = 0.5 K, -70 = -7.0 C"
 
 
@@ -20,6 +21,8 @@ def matching(part):
     keys = C.keys()
     if part is None:
         return keys
+    if not part:
+        raise ValueError('an empty part of a name: give some of it, e.g. hp.config("defrost")')
     found = [k for k in keys if part in k]
     if not found:
         from heatpump import suggest
@@ -47,10 +50,11 @@ def details(cfg, part):
     keys = matching(part)
     lines = ["%-20s %7s %7s  %s" % ("key", "value", "default", "allowed")]
     defaults = C.defaults()
-    for key in keys:
+    for key in keys[:_ROWS]:
         default = defaults[key]
         mark = "*" if cfg[key] != default else " "
         lines.append("%-20s %6s%s %7s  %s" % (key, cfg[key], mark, default, C.allowed(key)))
+    _more(lines, len(keys) - _ROWS, part)
     lines.append("* = changed; " + _TENTHS)
     out = Screen({k: cfg[k] for k in keys})
     out.text = "\n".join(lines)
@@ -78,5 +82,19 @@ def help_lines(part):
         )
         return out
     out = Table([(k, HELP[k]) for k in matching(part)])
-    out.text = "\n".join(["%-20s %s" % row for row in out])
+    lines, rows = [], 0
+    for row in out:
+        line = "%-20s %s" % row
+        rows += 1 + (len(line) > 80)  # a long one wraps to a second line
+        if rows > _ROWS:
+            break
+        lines.append(line)
+    _more(lines, len(out) - len(lines), part)
+    out.text = "\n".join(lines)
     return out
+
+
+def _more(lines, left, part):
+    # A part many keys share ("_") still gets one screen: say what was left off.
+    if left > 0:
+        lines.append("... and %d more with %r in their name: give more of it" % (left, part))
