@@ -124,3 +124,24 @@ def test_every_refusal_fits_80_columns_as_the_repl_prints_it():
         assert not _too_wide(shown), shown
         assert len(shown.split("\n")) <= HEIGHT, shown
     assert (dict(b.ctl.cfg), b.ctl.settings()) == before  # nothing changed
+
+
+def test_a_full_fault_log_and_event_log_fit_one_screen():
+    from heatpump import commands
+    from heatpump import faults as F
+
+    b = Bench(**SUMMER)
+    for k in range(25):  # the longest text there is, more times than the log keeps
+        b.ctl.protect.log.record(F.index("C1" if k % 2 else "A4"), 86400 + k, 0)
+    out = b.hp.faults()
+    lines = out.text.split("\n")
+    assert len(out) == F.LOG_SIZE and not _too_wide(out.text) and len(lines) <= HEIGHT - 1
+    assert out[0]["time_s"] == 86424 and "up 1d 00:00:24  A4" in lines[0], "newest first"
+    assert "older faults not shown" in lines[-2] and lines[-1].startswith("active now")
+    events = [
+        (k, f"crash {k}: a watchdog reset in the middle of a long sentence") for k in range(30)
+    ]
+    shown = commands.run(b.ctl, "log", (30,), {}, (events, 30))
+    lines = shown.text.split("\n")
+    assert len(shown) == 30 and len(lines) <= HEIGHT - 1 and not _too_wide(shown.text)
+    assert "older events not shown" in lines[0] and "crash 29:" in lines[-1], "newest last"

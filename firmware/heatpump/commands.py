@@ -13,7 +13,7 @@ from heatpump import sensors as S
 from heatpump.api import Screen, Table
 from heatpump.fault_text import TEXT as FAULT_TEXT
 from heatpump.supervisor import KIND_NAMES
-from heatpump.text import fit, fmt_dur, fmt_temp
+from heatpump.text import HEIGHT, fit, fmt_dur, fmt_temp, on_screen
 
 LET_GO = True  # lazy.call lets this module go once the call that loaded it returns
 
@@ -181,6 +181,7 @@ class Commands:
             text = FAULT_TEXT[code] + _detail(i, detail, u)
             out.append({"time_s": t, "code": code, "text": text, "detail": detail})
             lines.append("up %11s  %s %s" % (fmt_dur(t), code, text))
+        lines = on_screen(lines, HEIGHT - 2, "older faults")  # the active line, a prompt
         active = self.ctl.active_codes()
         lines.append("active now: %s" % (", ".join(active) if active else "none"))
         if not out:
@@ -317,12 +318,7 @@ class Commands:
         """The self-test's latest progress lines."""
         st = self.ctl.selftest
         out = Table(st.lines() if st is not None else [])
-        shown, rows = [], 0
-        for line in reversed(out):  # the latest that fit one 24-line screen
-            rows += line.count("\n") + 1
-            if rows > 24:
-                break
-            shown.insert(0, line)
+        shown = on_screen(list(out), HEIGHT - 1, "earlier lines", keep_last=True)
         out.text = (
             "\n".join(shown)
             if out
@@ -346,5 +342,6 @@ class Commands:
         for t, text in events[len(events) - n if len(events) > n else 0 :]:
             out.append({"time_s": t, "text": text})
             lines.append("up %11s  %s" % (fmt_dur(t), text))
+        lines = on_screen(lines, HEIGHT - 1, "older events", keep_last=True)
         out.text = "\n".join(lines) if lines else "no events logged"
         return out

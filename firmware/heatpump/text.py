@@ -82,3 +82,22 @@ def fit(text, width=WIDTH):
             line = "    " + line[cut:].lstrip()
         out.append(line)
     return "\n".join(out)
+
+
+HEIGHT = 24  # and its lines
+
+
+def on_screen(lines, free, what, keep_last=False):
+    """lines as one screen of `free` rows shows them, each fitted to the width: all if
+    they fit, else the first (keep_last: the last) that do and a line saying how many
+    of `what` were left off (the command's returned list still holds them)."""
+    if sum([fit(line).count("\n") + 1 for line in lines]) <= free:
+        return lines
+    shown, used = [], 1  # a row for the note
+    for line in reversed(lines) if keep_last else lines:
+        used += fit(line).count("\n") + 1
+        if used > free:
+            break
+        shown.append(line)
+    note = "... %d %s not shown (the returned list holds them)" % (len(lines) - len(shown), what)
+    return [note] + shown[::-1] if keep_last else shown + [note]
