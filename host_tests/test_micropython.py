@@ -20,11 +20,13 @@ UPY_DIR = os.path.join(REPO, "host_tests", "upy")
 # carry) plus at least 16 KB for fragmentation: hp.config() alone builds a 4 KB
 # string, which needs one free block that large. 3 Dec: test_defrost failed at 224 KB
 # and passed at 232 KB in a clone with a longer path (issue 15's aux and the app's
-# split), so it runs at 248 KB.
+# split), so it runs at 248 KB. 4 Dec: test_repl_typos failed at 224 KB in a fresh
+# clone once usage and text.on_screen joined the REPL's modules (its smallest was 216
+# KB run by hand, self-test's 240), so it runs at 240 KB.
 _OVER_BUDGET = {
     "test_defrost": "248K",
     "test_lazy": "256K",
-    "test_repl_typos": "224K",
+    "test_repl_typos": "240K",
     "test_selftest": "256K",
 }
 MODULES = sorted(os.path.basename(p)[:-3] for p in glob.glob(os.path.join(UPY_DIR, "test_*.py")))
