@@ -41,7 +41,9 @@ def compile_all(out_dir: str, march: str | None = None, root: str = FIRMWARE) ->
         # Written aside, then renamed: a reader in another process (the suite runs on
         # both cores) sees the old file or the new one, never half of one.
         tmp = f"{dst}.{os.getpid()}.tmp"
-        cmd = [exe, "-o", tmp, "-s", rel]
+        # The source name a traceback shows: the path the board imports the .mpy by,
+        # so the import's file name and it are one interned name, not two per module.
+        cmd = [exe, "-o", tmp, "-s", rel[:-3] + ".mpy"]
         if march:
             cmd.append("-march=" + march)
         cmd.append(os.path.join(root, rel))
