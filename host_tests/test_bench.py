@@ -62,12 +62,17 @@ def test_flash_size_counts_the_deploy_set_only(footprint):
 def test_startup_heap_imports_every_deployed_module_and_starts_the_controller(footprint):
     _, figs = footprint
     steps = figs["heap_startup_bytes"].data
-    labels = [label for label, _ in steps]
+    labels = [step[0] for step in steps]
     for m in ("heatpump.controller", "heatpump.sensors", "heatpump.hal.esp32", "heatpump.api"):
         assert "import " + m in labels
     assert "import heatpump.hal.sim" not in labels
     assert labels[-4:] == ["Esp32HAL", "Controller", "Api", "10 control ticks"]
-    live = dict(steps)
+    live = {step[0]: step[1] for step in steps}
+    names = [step[2] for step in steps]
+    # Names only accumulate (MicroPython never frees one), and importing the firmware
+    # interns hundreds; the pools' bytes grow with them.
+    assert names == sorted(names) and names[-1] - names[0] > 300, names
+    assert [step[3] for step in steps] == sorted(step[3] for step in steps)
     assert live["Esp32HAL"] > live["stand-in machine module"]
     # The Controller lets the thermistor models go once its tables are built (lazy.py).
     assert live["Controller"] > live["stand-in machine module"]

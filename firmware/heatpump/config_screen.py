@@ -63,7 +63,7 @@ def details(cfg, part):
 
 def help_lines(part):
     """What the keys with part in their name do; with no part, which parts there are."""
-    from heatpump.config_rules import HELP
+    from heatpump.config_help import HELP
 
     if part is not None and not isinstance(part, str):
         from heatpump.usage import short

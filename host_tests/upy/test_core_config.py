@@ -191,7 +191,7 @@ def test_finding_10_non_finite_or_absurd_setpoint_is_refused_clearly():
 
 
 def test_every_key_has_its_help_line_and_no_other_key_does():
-    from heatpump.config_rules import HELP
+    from heatpump.config_help import HELP
 
     keys = [row[0] for row in C.schema()]
     eq(sorted(HELP), sorted(keys), "the keys hp.config() explains")

@@ -165,12 +165,18 @@ def section_footprint(ctx: Ctx) -> list[Figure]:
     # Heap: start-up, one step per top-level VM call.
     mpy_dir = _mpy_dir(ctx)
     fp = bench_upy.footprint(ctx.board, ctx.sizes["passes"], mpy_dir)
-    steps = fp["heap"]  # [label, live bytes after it], first: the bare VM
-    levels = dict(steps)
+    # [label, live bytes, interned names, their pools' bytes] after each; first the bare VM
+    steps = fp["heap"]
+    levels = {step[0]: step[1] for step in steps}
     base = levels["stand-in machine module"]
-    lines = [f"{steps[0][0]:34s} {'':10s}  -> {steps[0][1]:8,d} B"]
-    for (_, prev), (label, live) in zip(steps, steps[1:], strict=False):
-        lines.append(f"{label:34s} {live - prev:+8,d} B  -> {live:8,d} B")
+    lines = [
+        f"{'':34s} {'in all':>10s}  {'names':>14s}  {'the rest':>9s}  {'live':>10s}",
+        f"{steps[0][0]:34s} {'':10s}  {'':14s}  {'':9s}  {steps[0][1]:8,d} B",
+    ]
+    for (_, prev, n0, b0), (label, live, n1, b1) in zip(steps, steps[1:], strict=False):
+        names = f"{n1 - n0:+4d} {b1 - b0:+7,d} B"
+        rest = live - prev - (b1 - b0)
+        lines.append(f"{label:34s} {live - prev:+8,d} B  {names}  {rest:+7,d} B  {live:8,d} B")
     for name, why in sorted(fp["skipped"].items()):
         lines.append(f"not importable in the VM, not counted: {name} ({why})")
     vm_cmd = "VM run: " + fp["command"]
@@ -180,7 +186,8 @@ def section_footprint(ctx: Ctx) -> list[Figure]:
             steps[-1][1] - base,
             "B",
             "heap with every deployed module imported at once, board, HAL, Controller, Api"
-            " (what each costs; the board's own boot: life_boot_bytes)",
+            " (what each costs: in all, the names it interned and the pools' growth, the"
+            " rest; the board's own boot: life_boot_bytes)",
             cmd,
             [*lines, vm_cmd],
             steps,

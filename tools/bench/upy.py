@@ -27,6 +27,11 @@ BENCH_MPY = os.path.join("build", "bench", "mpy")
 # The VM's heap table is walked by every gc.mem_alloc(); 256 KB (about what an ESP32
 # without PSRAM gives MicroPython) keeps that quick. The VM grows it if ever needed.
 HEAP = 256 * 1024
+# footprint.py's report of the interned names after step i (micropython.qstr_info()).
+_NAMES = re.compile(
+    r"NAMES (\d+)\nqstr pool: n_pool=\d+, n_qstr=(\d+), n_str_data_bytes=\d+, "
+    r"n_total_bytes=(\d+)"
+)
 
 
 class VmError(RuntimeError):
@@ -48,14 +53,17 @@ def vm_command(script: str, args, firmware_dir: str | None = None, heap: int = H
 
 def run_script(script: str, args, firmware_dir: str | None = None, timeout_s: float = 900):
     """Run tools/bench/upy_bench/SCRIPT in the VM; return the dict of its BENCH line."""
+    cmd = vm_command(script, args, firmware_dir)
+    return _bench_line(cmd, _run_vm(cmd, timeout_s))
+
+
+def _run_vm(cmd: list, timeout_s: float) -> subprocess.CompletedProcess:
     if shutil.which("node") is None or not os.path.isdir(VM_PKG):
         raise VmError(
             "the MicroPython VM is missing: install Node.js 20, then run 'npm ci' "
             "(make bench does it)"
         )
-    cmd = vm_command(script, args, firmware_dir)
-    done = subprocess.run(cmd, capture_output=True, text=True, cwd=REPO, timeout=timeout_s)
-    return _bench_line(cmd, done)
+    return subprocess.run(cmd, capture_output=True, text=True, cwd=REPO, timeout=timeout_s)
 
 
 def deploy_files(board: str):
@@ -123,8 +131,15 @@ def footprint(board: str, n_passes: int, mpy_dir: str) -> dict:
         if f.dest.startswith("heatpump/") and f.dest.endswith(".mpy")
     ]
     args = [f"/boards/{board}.json", n_passes, *import_order(modules)]
-    out = run_script("footprint.py", args, mpy_dir)
-    out["command"] = " ".join(vm_command("footprint.py", args, mpy_dir))
+    cmd = vm_command("footprint.py", args, mpy_dir)
+    done = _run_vm(cmd, 900)
+    out = _bench_line(cmd, done)
+    names = {int(m[0]): (int(m[1]), int(m[2])) for m in _NAMES.findall(done.stdout)}
+    if len(names) != len(out["heap"]):
+        raise VmError(f"{len(names)} qstr_info reports for {len(out['heap'])} steps")
+    # Each step: [label, live bytes, interned names, bytes of their pools] after it.
+    out["heap"] = [[*step, *names[i]] for i, step in enumerate(out["heap"])]
+    out["command"] = " ".join(cmd)
     return out
 
 

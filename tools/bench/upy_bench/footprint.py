@@ -8,14 +8,19 @@ cost; one that cannot import in the VM is reported, not fatal), then starts up a
 board does: board file, Esp32HAL (over the stand-in `machine` in this folder),
 Controller, Api, a few ticks. Every step runs in its own top-level call of steps.mjs, so
 the heap read at the start of the next one is the live heap after a real collection.
-Then the sensors' sampling pass (Sensors.read over the Esp32HAL) and the HAL's read_adc
-alone, N_PASSES times with the collector off, and gc.mem_alloc() around them. Prints one
-line: BENCH {json}.
+After each step it also prints `NAMES i` and micropython.qstr_info() (the pools of
+interned names, which MicroPython never frees and which grow in doubling chunks: a
+module that opens a new pool would seem to cost the whole chunk). Then the sensors'
+sampling pass (Sensors.read over the Esp32HAL) and the HAL's read_adc alone, N_PASSES
+times with the collector off, and gc.mem_alloc() around them. Prints one line: BENCH
+{json}.
 """
 
 import gc
 import json
 import sys
+
+import micropython
 
 board_arg = sys.argv[1]
 n_passes = int(sys.argv[2])
@@ -126,6 +131,8 @@ def step():
     live = gc.mem_alloc()
     if _next:
         heap.append([ACTIONS[_next - 1][0], live])
+        print("NAMES %d" % (_next - 1))  # the pools as they are after that step
+        micropython.qstr_info()
     if _next == len(ACTIONS):
         _finish()
         return False
