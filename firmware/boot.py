@@ -38,7 +38,15 @@ def _relay_pins(relays, problems):
         if type(pin) is not int or not 0 <= pin <= 33 or 6 <= pin <= 11:
             problems.append("relay %s: pin %r is not an output pin" % (name, pin))
             continue
-        found.append((name, pin, 1 if entry.get("active_low") else 0))
+        active_low = entry.get("active_low", False)
+        if active_low is not True and active_low is not False:
+            # "false" is a true value: driven by it, an active-high relay would close.
+            problems.append(
+                "relay %s: active_low %r is not true or false, so its OFF level is "
+                "unknown: pin %d not driven" % (name, active_low, pin)
+            )
+            continue
+        found.append((name, pin, 1 if active_low else 0))
     return found
 
 
@@ -83,8 +91,26 @@ def _safe_boot_reason(board):
     if machine is None:
         return "no machine module"
     pin_no = board.get("safe_boot_pin") if isinstance(board, dict) else None
-    if type(pin_no) is int and _button_held(pin_no):
+    if pin_no is None:
+        return None
+    why = _not_a_button(pin_no, board.get("relays"))
+    if why:
+        print("boot: safe_boot_pin %r %s: not read" % (pin_no, why))
+        return None
+    if _button_held(pin_no):
         return "safe-boot button on pin %d held" % pin_no
+    return None
+
+
+def _not_a_button(pin_no, relays):
+    """Why pin_no must not be made an input with a pull-up, or None."""
+    if type(pin_no) is not int or not 0 <= pin_no <= 39:
+        return "is not a GPIO number"
+    if 6 <= pin_no <= 11 or pin_no in (1, 3):
+        return "is a flash or serial REPL pin"  # the chip hangs; the REPL goes quiet
+    for entry in relays.values() if isinstance(relays, dict) else ():
+        if isinstance(entry, dict) and entry.get("pin") == pin_no:
+            return "is a relay's pin"  # a pulled-up input can close an active-high relay
     return None
 
 
@@ -121,5 +147,5 @@ if HEATPUMP_SAFE_BOOT:
 # boot-only functions (a few KB of heap for the whole uptime).
 for _name in ("_board", "_relays", "_problems", "_n_relays", "_done", "_f", "_e", "_p"):
     globals().pop(_name, None)
-for _name in ("_relay_pins", "_button_held", "_safe_boot_reason", "_name"):
+for _name in ("_relay_pins", "_button_held", "_safe_boot_reason", "_not_a_button", "_name"):
     globals().pop(_name)

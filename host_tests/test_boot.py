@@ -174,6 +174,37 @@ def test_bad_relay_entries_do_not_stop_the_others(monkeypatch):
     assert g["HEATPUMP_SAFE_BOOT"] is None  # the app's own board check refuses it
 
 
+@pytest.mark.parametrize("level", ["false", "true", 0, 1, None])
+def test_a_relay_whose_off_level_is_not_a_boolean_is_not_driven(monkeypatch, level):
+    # "false" is a true value in Python: read by truthiness it drove an active-high
+    # compressor relay ON, and the app then refused the file and never ran.
+    board = json.loads(json.dumps(BOARD))
+    board["relays"]["fan_outdoor"]["active_low"] = level
+    flash = Flash(board_files(board))
+    run(monkeypatch, flash)
+    assert relay_writes(flash.events) == [(23, 1), (22, 1)]
+    prints = [e[1] for e in flash.events if e[0] == "print"]
+    assert f"boot: relay fan_outdoor: active_low {level!r} is not true or false, so its OFF" in (
+        " ".join(prints)
+    ), prints
+
+
+@pytest.mark.parametrize(
+    "pin, why",
+    [(23, "is a relay's pin"), (7, "is a flash or serial REPL pin"), (1, "is a flash or"),
+     (40, "is not a GPIO number"), ("0", "is not a GPIO number"), (True, "is not a GPIO")],
+)  # fmt: skip
+def test_a_safe_boot_pin_that_is_no_button_is_never_made_an_input(monkeypatch, pin, why):
+    board = dict(BOARD, safe_boot_pin=pin)
+    flash = Flash(board_files(board), button_pressed_ms=(0, 5000))
+    g = run(monkeypatch, flash)
+    assert [e for e in flash.events if e[0] == "pin" and e[2] == IN] == []
+    assert relay_writes(flash.events) == [(23, 1), (22, 1), (21, 0)]  # each once, OFF
+    prints = [e[1] for e in flash.events if e[0] == "print"]
+    assert any(p.startswith(f"boot: safe_boot_pin {pin!r} {why}") for p in prints), prints
+    assert g["HEATPUMP_SAFE_BOOT"] is None  # the app's own board check refuses it
+
+
 def test_relays_off_is_left_for_main_and_for_a_person(monkeypatch):
     flash = Flash(board_files())
     g = run(monkeypatch, flash)

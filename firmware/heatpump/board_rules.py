@@ -148,10 +148,8 @@ class _Checker:
 def _check_relays(ck, relays, shared_fan_motor):
     if not ck.keys("relays", relays, RELAYS):
         return
-    for name in RELAYS:
-        entry = relays.get(name)
-        if entry is None:
-            continue
+    for name in [n for n in RELAYS if n in relays]:
+        entry = relays[name]  # null too: "must be an object", not a crash in Board()
         where = "relays." + name
         if ck.keys(where, entry, _RELAY_KEYS):
             if "pin" not in entry:
@@ -231,7 +229,7 @@ def _check_model(ck, where, spec, th):
             '%s: give exactly one of "part" (%s), "r25" + "beta", or "sh": [a, b, c]'
             % (where, _join(sorted(parts)))
         )
-    elif part is not None and part not in parts:
+    elif part is not None and (not isinstance(part, str) or part not in parts):
         ck.err("%s.part: unknown part %r (known: %s)" % (where, part, _join(sorted(parts))))
     elif inline_beta:
         ck.number(where, spec, "r25", 100, 1000000, "the resistance at 25 C in ohms")
@@ -249,10 +247,8 @@ def _check_model(ck, where, spec, th):
 def _check_inputs(ck, inputs):
     if not ck.keys("inputs", inputs, INPUTS):
         return
-    for name in INPUTS:
-        entry = inputs.get(name)
-        if entry is None:
-            continue
+    for name in [n for n in INPUTS if n in inputs]:
+        entry = inputs[name]
         where = "inputs." + name
         if not ck.keys(where, entry, _INPUT_KEYS):
             continue
@@ -341,8 +337,9 @@ def load(name_or_path):
                 d = json.load(f)
         except OSError:
             continue  # not there: try the next place
-        except ValueError as e:
-            raise BoardError("%s: not valid JSON (%s)" % (path, e)) from None
+        except (ValueError, RuntimeError, MemoryError) as e:  # RecursionError: too deep
+            why = "not valid JSON" if isinstance(e, ValueError) else "nested too deep to read"
+            raise BoardError("%s: %s (%s)" % (path, why, e)) from None
         try:
             return Board(d, validate(d), path)
         except BoardError as e:

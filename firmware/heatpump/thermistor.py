@@ -109,8 +109,8 @@ def sh_problem(sh):
     a, b, c = sh
     if not (b > 0 and c >= 0):
         return "b must be above 0 and c at least 0 (got b %r, c %r)" % (b, c)
-    ntc = Ntc({"sh": sh})
     try:
+        ntc = Ntc({"sh": sh})  # float() of a 400-digit int overflows on CPython
         r25, r85 = ntc.ohm(25), ntc.ohm(85)
     except (ValueError, OverflowError):
         return "no resistance in ohms fits them at 25 C"

@@ -26,3 +26,39 @@ def board_wrap_only():
 
     if not ticks.BOARD_WRAP:
         raise Skip("ticks wrap at 2**62 on this port, not at 2**30")
+
+
+def empty_dir(name):
+    """A new empty folder for a test's files: the VM's own filesystem is in memory; the
+    unix port and CPython write to the machine's temporary folder (never to /, which
+    a user's account may not write, nor a folder another run uses)."""
+    import os
+    import sys
+
+    if sys.platform == "webassembly":
+        path = "/" + name
+    elif sys.implementation.name == "micropython":
+        import random
+
+        tmp = os.getenv("TMPDIR") or "/tmp"
+        path = "%s/heatpump-%s-%d" % (tmp, name, random.getrandbits(30))
+    else:
+        import tempfile
+
+        return tempfile.mkdtemp(prefix="heatpump-" + name + "-")
+    try:
+        os.mkdir(path)
+    except OSError:  # the VM's folder from an earlier test of this run
+        pass
+    for entry in os.listdir(path):
+        os.remove(path + "/" + entry)
+    return path
+
+
+def remove_dir(path):
+    """Remove a folder empty_dir() gave, and the files in it."""
+    import os
+
+    for entry in os.listdir(path):
+        os.remove(path + "/" + entry)
+    os.rmdir(path)

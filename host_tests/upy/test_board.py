@@ -1,7 +1,7 @@
 """Board files: loading, the Board object, and each rule of the validator
 (MicroPython and CPython: the firmware runs the same validator at boot)."""
 
-from check import eq, raises
+from check import empty_dir, eq, raises, remove_dir
 from heatpump.board import Board, BoardError, load_board, validate
 
 
@@ -253,6 +253,37 @@ def test_thermistor_model_must_be_one_known_choice():
     d = good()
     d["thermistors"]["outdoor_coil"]["sh"] = [1, 2]
     refused(d, "thermistors.outdoor_coil.sh", "[a, b, c]")
+
+
+def test_null_entries_and_odd_values_are_refused_not_crashed_on():
+    # Each once passed validation, or crashed it, and Board() then raised a TypeError
+    # out of boot instead of the message that names the entry.
+    d = good()
+    d["relays"]["compressor"] = None
+    refused(d, "relays.compressor must be an object", "None")
+    d = good()
+    d["inputs"]["condensate_full"] = None
+    refused(d, "inputs.condensate_full must be an object")
+    for part in ([], {}, 7):
+        d = good()
+        d["thermistors"]["room"]["part"] = part
+        refused(d, "thermistors.room.part: unknown part", "murata-ncp15xh103")
+    d = good()
+    d["thermistors"]["outdoor_coil"]["sh"] = [10**400, 2.57e-4, 1.7e-7]
+    refused(d, "thermistors.outdoor_coil.sh", "is not an NTC thermistor")
+
+
+def test_a_board_file_nested_too_deep_is_refused_by_name():
+    path = empty_dir("board_test") + "/nested.json"
+    with open(path, "w") as f:
+        f.write('{"a":' * 3000 + "1" + "}" * 3000)
+    e = raises(BoardError, load_board, path)  # not a RecursionError or MemoryError
+    # CPython's json and the unix port's stop at some depth; the VM's reads it all, and
+    # then the rules refuse what it holds.
+    why = str(e)
+    assert why.startswith(path + ":"), why
+    assert "nested too deep" in why or "unknown key 'a'" in why, why
+    remove_dir(path.rsplit("/", 1)[0])
 
 
 def test_divider_and_topology_are_checked():
