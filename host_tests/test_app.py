@@ -324,6 +324,78 @@ def test_counters_are_written_at_most_every_10_min_and_only_when_changed(tmp_pat
     assert idle == []
 
 
+class PowerCut(BaseException):
+    """The board's supply gone: nothing after it runs, not even a finally's flash write."""
+
+
+class BrownoutHAL(RigHAL):
+    """The contactor's inrush browns the board out as the compressor relay closes."""
+
+    def set_relay(self, name, on):
+        RigHAL.set_relay(self, name, on)
+        if name == "compressor" and on:
+            raise PowerCut()
+
+
+def test_a_brownout_as_the_compressor_starts_leaves_the_start_on_flash(tmp_path):
+    # The history reached flash only after the tick that closed the relay: boot after
+    # boot each start was forgotten, 12 starts in 38 min, no E9. Now each start is on
+    # flash first and the reset counts the cut run as an early stop.
+    flash = flash_dir(tmp_path)
+    starts_at = []  # when each start came, in the unit's time summed over its boots
+    unit_ms = 0  # no time passes without power: the worst case, as tally.restore says
+    for boot in range(8):
+        hal = BrownoutHAL()
+        setup_heating(hal)
+        loop = VirtualLoop(hal)
+        app = make_app(hal, loop, flash)
+        if boot == 0:
+            app.hp.set(mode="heat", setpoint=21)
+        with pytest.raises(PowerCut):
+            loop.run(app.main(), until_ms=2 * HOUR_MS)
+        starts_at.append(unit_ms + hal.elapsed_ms)
+        unit_ms += hal.elapsed_ms
+        with open(flash + "history.json") as f:
+            hist = json.load(f)["values"]
+        assert hist["running"] is True and 0 in hist["starts_s"], hist
+    cfg = app.ctl.cfg
+    # E9 locks the compressor out for an hour after max_early_stops cut runs, so no
+    # hour holds more starts than that, far fewer than max_starts_per_hour.
+    for t in starts_at:
+        in_hour = [u for u in starts_at if t <= u < t + HOUR_MS]
+        assert len(in_hour) <= cfg["max_early_stops"], starts_at
+    assert len(in_hour) <= cfg["max_starts_per_hour"]
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda text: text.replace("true", "tru"),  # the running value itself
+        lambda text: text[: text.index('"running"')],  # cut before it
+        lambda text: "\x00" * len(text),  # nothing readable
+    ],
+)
+def test_a_damaged_history_counts_the_run_the_reset_may_have_cut_as_an_early_stop(
+    tmp_path, damage
+):
+    flash = flash_dir(tmp_path)
+    hal = BrownoutHAL()
+    setup_heating(hal)
+    loop = VirtualLoop(hal)
+    app = make_app(hal, loop, flash)
+    app.hp.set(mode="heat", setpoint=21)
+    with pytest.raises(PowerCut):  # the history says running: true
+        loop.run(app.main(), until_ms=HOUR_MS)
+    with open(flash + "history.json") as f:
+        text = f.read()
+    assert '"running": true' in text, text
+    with open(flash + "history.json", "w") as f:
+        f.write(damage(text))
+    again = make_app(RigHAL(), None, flash)
+    assert again.ctl.seq.tally.early_stops_in_hour() == 1
+    assert "C1" in [f["code"] for f in again.hp.faults()]
+
+
 def test_a_new_start_takes_the_saved_settings_and_counters(tmp_path):
     flash = flash_dir(tmp_path)
     hal = RigHAL()

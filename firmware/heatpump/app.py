@@ -208,6 +208,10 @@ class App:
             )
         return resetting
 
+    def start_to_flash(self):
+        """Each start on flash before the relay closes (the inrush may brown us out)."""
+        self._safe(self.keeper.save_history)
+
     def _safe(self, fn, *args):
         try:
             fn(*args)

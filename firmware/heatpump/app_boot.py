@@ -32,6 +32,7 @@ def restore(app):
         app.event("stored config refused (%s): defaults used" % e)
         app.record("C1")
     app.keeper.saved_now(_load(app, values))  # the settings/config known to be on flash
+    app.ctl.before_start(app.start_to_flash)  # each start is on flash before the relay closes
     app.last_tick_ms = hal.ticks_ms()  # when the control tick last completed
     app.hp = AppApi(app.ctl, app)
     cause = hal.reset_cause()
@@ -63,8 +64,9 @@ def _load_history(app, cause):
     ctl = app.ctl
     keeper = app.keeper
     doc = keeper.load("history") or {}
+    damaged = keeper.damaged("history")  # then a run it lacks counts as cut short
     keeper.drain_loaded("history")
-    for msg in ctl.restore_history(doc):
+    for msg in ctl.restore_history(doc, damaged):
         app.event("stored history refused: " + msg)
         app.record("C1")
     crash_reset = doc.get("crash_reset") is True

@@ -92,9 +92,15 @@ class Controller(Control):
         """What must survive a reset, as a plain dict (records.py)."""
         return records.history(self.seq, self.protect)
 
-    def restore_history(self, d):
-        """Put back history(); returns messages for what it refused (the app records C1)."""
-        return records.restore_history(self.seq, self.protect, d)
+    def restore_history(self, d, damaged=False):
+        """Put back history() (damaged: the file was; records.py); returns messages for
+        what it refused (the app records C1)."""
+        return records.restore_history(self.seq, self.protect, d, damaged)
+
+    def before_start(self, fn):
+        """fn() runs at each compressor start, once history() holds it, just before the
+        relay closes (the app saves the history then)."""
+        self.seq.before_start(fn)
 
     def note_reset(self):
         """The last reset was abnormal (watchdog, crash rule): repeated ones lock out (A4)."""

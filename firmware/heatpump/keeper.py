@@ -49,6 +49,13 @@ class Keeper:
         file raises C1 (the counters' own checks say what they lost)."""
         self.drain(self._store(which), None if which == "counters" else "C1")
 
+    def damaged(self, which):
+        """Whether loading `which` found its file damaged (before drain_loaded)."""
+        from heatpump import store as S
+
+        st = self._store(which)
+        return st is not None and any(kind == S.FAULT_CORRUPT for kind, _ in st.faults)
+
     def _store(self, which):
         if which == "settings":
             return self.store

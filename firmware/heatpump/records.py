@@ -32,15 +32,18 @@ def _ages(d, key, refused):
     return good
 
 
-def restore_history(seq, protect, d):
-    """Put back history(); returns messages for what it refused (the app records C1)."""
+def restore_history(seq, protect, d, damaged=False):
+    """Put back history(); returns messages for what it refused (the app records C1).
+    damaged: the file was damaged, so a `running` it lacks was lost, and the run the
+    reset may have cut short counts as an early stop (the safe reading)."""
     if not isinstance(d, dict):
+        seq.tally.restore([], [], damaged)
         return ["history is %s, not a dict" % type(d).__name__] if d else []
     refused = []
     starts = _ages(d, "starts_s", refused)
     early = _ages(d, "early_stops_s", refused)
     resets = _ages(d, "resets_s", refused)
-    running = d.get("running", False)
+    running = d.get("running", damaged)
     if running is not True and running is not False:
         refused.append("running=%r: taken as running (the safe reading)" % (running,))
         running = True

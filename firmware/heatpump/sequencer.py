@@ -21,7 +21,10 @@ restarts do not count as starts.
 The air side (indoor fan taps, outdoor fan, aux heat) is its part `air` (air.py):
 with it, the sequencer is the only writer of relays.
 Relays are written only when they change, in a safe order: on a start the valve
-and fans first, the compressor last; on a stop the compressor first.
+and fans first, the compressor last; on a stop the compressor first. Just before the
+compressor relay closes, the start is already counted and `before_start(fn)`'s fn
+runs (the app writes the history to flash then: a contactor's inrush that browns the
+board out must not take the start with it, or the starts-per-hour rule forgets it).
 
 View: the other parts ask the sequencer through its methods (running(), in_shift(),
 heating(), melting(), ...), and read only these attributes (read-only):
@@ -56,6 +59,7 @@ class Sequencer:
         # What the relays hold (logical on/off).
         self.comp_on = False
         self.valve_on = False
+        self._before_start = None  # runs just before the compressor relay closes
         # Timers (ms, counting down) and run state.
         self.off_ms = 0  # left before a normal start is allowed
         self.run_left_ms = 0  # min run left
@@ -305,8 +309,14 @@ class Sequencer:
         cool = self.valve_on == self.valve_is_O or not self.has_valve
         return SIDE_COOL if cool else SIDE_HEAT
 
+    def before_start(self, fn):
+        """fn() runs at each start, counted and running, before the relay closes."""
+        self._before_start = fn
+
     def _comp(self, on):
         self.comp_on = on
+        if on and self._before_start is not None:
+            self._before_start()
         self.hal.set_relay("compressor", on)
         if not on:
             self.stopped_ms = 0

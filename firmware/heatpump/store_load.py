@@ -127,8 +127,10 @@ def _parse(st, path):
         return None, None, None
     try:
         text = f.read()
-    except Exception as e:  # unreadable flash or bad UTF-8: the file is unusable
-        return None, "unreadable (%s)" % e, None
+    except Exception as e:  # bytes that are not UTF-8 (a flipped bit), or bad flash
+        text = _as_ascii(st, path)
+        if text is None:
+            return None, "unreadable (%s)" % (str(e) or type(e).__name__), None
     finally:
         f.close()
     try:
@@ -139,6 +141,27 @@ def _parse(st, path):
         return None, _NOT_JSON, text
     values, why = _document(doc)
     return values, why, text
+
+
+def _as_ascii(st, path):
+    """The file's bytes as text, each one that is not ASCII (our files are) read as
+    "?": json then refuses the file where one was and the salvage keeps the rest. None
+    if the file cannot be read at all."""
+    try:
+        f = st.fs.open(path, "rb")
+        try:
+            data = f.read()
+        finally:
+            f.close()
+    except Exception:
+        return None
+    if isinstance(data, str):
+        return data
+    buf = bytearray(data)
+    for i in range(len(buf)):
+        if buf[i] > 0x7F:
+            buf[i] = 0x3F
+    return bytes(buf).decode()
 
 
 def _salvage(text):

@@ -6,9 +6,7 @@ done stays, nothing after it happens. The tests cut at every step of a save and 
 again on what is left.
 """
 
-import sys
-
-from check import eq, raises
+from check import empty_dir, eq, raises, remove_dir
 from heatpump import store, ticks
 
 DEFAULTS = {"mode": "off", "setpoint_dC": 210, "min_off_s": 180}
@@ -408,27 +406,10 @@ def json_dumps(v):
     return json.dumps(v)
 
 
-def _real_dir():
-    if sys.implementation.name == "micropython":
-        import os
-
-        path = "/store_test"
-        try:
-            os.mkdir(path)
-        except OSError:
-            pass
-        for name in os.listdir(path):
-            os.remove(path + "/" + name)
-        return path
-    import tempfile
-
-    return tempfile.mkdtemp()
-
-
 def test_on_the_real_filesystem_save_load_and_keep_a_bad_file():
     import os
 
-    d = _real_dir()
+    d = empty_dir("store_test")
     path = d + "/settings.json"
     st = store.Store(path, DEFAULTS, validate)
     eq(st.load(), DEFAULTS, "no file yet")
@@ -442,6 +423,31 @@ def test_on_the_real_filesystem_save_load_and_keep_a_bad_file():
     eq(bad.load(), DEFAULTS, "corrupt file")
     eq(sorted(os.listdir(d)), ["settings.bad.json"], "kept aside")
     eq(bad.faults[0][0], store.FAULT_CORRUPT, "fault")
+    remove_dir(d)
+
+
+def test_a_byte_that_is_not_text_loses_only_the_value_it_is_in():
+    # A flipped top bit (0xB5 for "5") or erased flash (0xFF) made the read itself
+    # fail: every value went back to its default, with the message "unreadable ()".
+    import os
+
+    d = empty_dir("store_bytes")
+    path = d + "/settings.json"
+    for bad in (b"\xff", b"\xb5"):
+        st = store.Store(path, DEFAULTS, validate)
+        assert st.save(OLD)
+        with open(path, "rb") as f:
+            data = f.read()
+        with open(path, "wb") as f:
+            f.write(data.replace(b"215", b"2" + bad + b"5"))
+        damaged = store.Store(path, DEFAULTS, validate)
+        got = damaged.load()
+        eq(got, dict(OLD, setpoint_dC=DEFAULTS["setpoint_dC"]), "the rest kept")
+        kinds = [k for k, _ in damaged.faults]
+        eq(kinds, [store.FAULT_CORRUPT, store.FAULT_VALUE], "faults")
+        assert "setpoint_dC" in damaged.faults[1][1], damaged.faults
+        os.remove(d + "/settings.bad.json")
+    remove_dir(d)
 
 
 # ---- issue 12, finding 9: a damaged file loses only what is damaged --------------------
