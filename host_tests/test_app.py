@@ -431,6 +431,38 @@ def test_a_corrupt_settings_file_boots_with_defaults_raises_c1_and_is_kept(tmp_p
     assert "flash:" in app.hp.log().text
 
 
+@pytest.mark.parametrize(
+    "text, said",
+    [
+        ("garbage", "counters.json: not valid JSON"),
+        ('{"schema": 1, "values": {"starts": "1234", "run_s": 98765}}', "starts='1234'"),
+        ('{"schema": 1, "values": {"starts": 7, "fault_counts": [1]}}', "fault_counts=[1]"),
+    ],
+)
+def test_a_damaged_or_refused_counter_raises_c1_and_is_named(tmp_path, text, said):
+    flash = flash_dir(tmp_path)
+    with open(flash + "counters.json", "w") as f:
+        f.write(text)
+    app = make_app(RigHAL(), None, flash)
+    assert "C1" in [f["code"] for f in app.hp.faults()]
+    assert said in app.hp.log().text, app.hp.log().text
+    good = json.loads(text) if text.startswith("{") else {"values": {}}
+    assert app.ctl.seq.tally.run_s == good["values"].get("run_s", 0)  # the rest is kept
+
+
+def test_a_folder_left_where_a_temp_file_goes_does_not_block_the_saves(tmp_path):
+    flash = flash_dir(tmp_path)
+    os.mkdir(flash + "history.json.tmp")
+    hal = RigHAL()
+    setup_heating(hal)
+    loop = VirtualLoop(hal)
+    app = make_app(hal, loop, flash)
+    app.hp.set(mode="heat", setpoint=21)
+    loop.run(app.main(), until_ms=10 * MIN_MS)
+    with open(flash + "history.json") as f:
+        assert json.load(f)["values"]["starts_s"], "the start is on flash"
+
+
 def test_a_stored_speed_this_board_lacks_is_refused_by_name(tmp_path):
     flash = flash_dir(tmp_path)
     with open(flash + "settings.json", "w") as f:

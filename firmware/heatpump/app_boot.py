@@ -51,7 +51,9 @@ def _load(app, values):
     keeper.drain_loaded("settings")
     c = keeper.load("counters")
     if c is not None:
-        ctl.restore_counters(c)
+        for msg in ctl.restore_counters(c):
+            app.event("stored counter refused: " + msg)
+            app.record("C1")
         last = app.crash_rule.restore(c)
         if last is not None:
             app.event("last crash before this start: " + last)

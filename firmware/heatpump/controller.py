@@ -126,8 +126,9 @@ class Controller(Control):
         return refusal(heating_run, sn.ok[S.OUTDOOR_COIL], sn.dC[S.OUTDOOR_COIL])
 
     def restore_counters(self, d):
-        """Put back counters from snapshot()["counters"]; ignores what it cannot use."""
-        records.restore_counters(self.seq, self.protect.log, self.defrost, d)
+        """Put back counters from snapshot()["counters"]; returns messages for what it
+        refused (records.py)."""
+        return records.restore_counters(self.seq, self.protect.log, self.defrost, d)
 
     def snapshot(self):
         """Settings, config and counters as plain dicts (what the app persists)."""

@@ -45,9 +45,8 @@ class Keeper:
         return None if st is None else st.load()
 
     def drain_loaded(self, which):
-        """The faults of loading `which` into hp.log(); a damaged settings or history
-        file raises C1 (the counters' own checks say what they lost)."""
-        self.drain(self._store(which), None if which == "counters" else "C1")
+        """The faults of loading `which` into hp.log(); a damaged file raises C1."""
+        self.drain(self._store(which), "C1")
 
     def damaged(self, which):
         """Whether loading `which` found its file damaged (before drain_loaded)."""

@@ -69,19 +69,29 @@ def counters(seq, log, defrost):
     return out
 
 
-def _count(v):
-    return v if isinstance(v, int) and v >= 0 else None
+def _count(d, key, refused):
+    v = d.get(key)
+    if type(v) is int and v >= 0:
+        return v
+    if v is not None:
+        refused.append("%s=%r: not a count" % (key, v))
+    return None
 
 
 def restore_counters(seq, log, defrost, d):
-    """Put back counters(); what it cannot use is ignored."""
-    seq.tally.restore_counters(_count(d.get("starts")), _count(d.get("run_s")))
-    counts = d.get("fault_counts")
-    if isinstance(counts, dict):
-        for code in counts:
-            n = _count(counts[code])
-            if code in F.ORDER and n is not None:
-                log.restore_count(F.index(code), n)
+    """Put back counters(); returns messages for what it refused (the app records C1:
+    the defrost hook's own counts are only left out)."""
+    refused = []
+    seq.tally.restore_counters(_count(d, "starts", refused), _count(d, "run_s", refused))
+    counts = d.get("fault_counts", {})
+    if not isinstance(counts, dict):
+        refused.append("fault_counts=%r is not a dict" % (counts,))
+        counts = {}
+    for code in counts:
+        n = _count(counts, code, refused)
+        if n is not None and code in F.ORDER:
+            log.restore_count(F.index(code), n)
     restore = getattr(defrost, "restore_counters", None)
     if restore is not None:
         restore(d)
+    return refused

@@ -58,7 +58,10 @@ class OsFS:
         os.rename(old, new)
 
     def remove(self, path):
-        os.remove(path)
+        try:
+            os.remove(path)
+        except OSError:
+            os.rmdir(path)  # an empty folder where a file goes would block every save
 
     def stat(self, path):
         return os.stat(path)
@@ -182,8 +185,8 @@ class Store:
 class CounterStore(Store):
     """Run-time counters, written at most once per interval and only when changed.
 
-    Values are kept as stored: the controller's restore_counters() drops what it
-    cannot use, so the store needs no schema of its own for them.
+    Values are kept as stored: the controller's restore_counters() refuses what it
+    cannot use (by name, C1), so the store needs no schema of its own for them.
     """
 
     def __init__(self, path, fs=None, faults=None, every_ms=_COUNTERS_EVERY_MS):
