@@ -3,6 +3,9 @@ command's text in the states a unit goes through (running, a self-test, a defros
 fault, Fahrenheit), the self-test's progress lines as the app prints them, hp.help()."""
 
 import pytest
+from heatpump.text import fit
+from hypothesis import example, given
+from hypothesis import strategies as st
 from test_selftest_plant import SUMMER, WINTER, Bench
 
 WIDTH = 80
@@ -145,3 +148,33 @@ def test_a_full_fault_log_and_event_log_fit_one_screen():
     lines = shown.text.split("\n")
     assert len(shown) == 30 and len(lines) <= HEIGHT - 1 and not _too_wide(shown.text)
     assert "older events not shown" in lines[0] and "crash 29:" in lines[-1], "newest last"
+
+
+_WORD = st.one_of(st.text(alphabet="ab=_'0", min_size=1, max_size=12), st.text("9", min_size=60))
+_WORDS = st.lists(_WORD, min_size=1, max_size=12)
+
+
+@given(words=_WORDS, indent=st.integers(0, 16), gaps=st.lists(st.sampled_from([" ", "  "])))
+@example(words=["min_off_s=" + "1" * 71, "is", "out", "of", "range"], indent=12, gaps=[])
+@example(words=["a", "b" * 90, "tail"], indent=0, gaps=[" "])
+def test_fit_keeps_every_word_in_order_and_cuts_only_between_words(words, indent, gaps):
+    # A first word longer than the line once made fit cut inside the indent: the
+    # refusal then lost its start, the key's name (hp.config(min_off_s=10**70)).
+    sep = [gaps[i % len(gaps)] if gaps else " " for i in range(len(words))]
+    line = " " * indent + "".join(w + s for w, s in zip(words, sep, strict=True)).rstrip()
+    out = fit(line)
+    assert out.split() == line.split()  # nothing lost, nothing split, in order
+    for row in out.split("\n"):
+        assert len(row) <= WIDTH or " " not in row.strip(), row  # only one long word
+
+
+def test_a_refusal_with_a_long_value_still_names_its_key():
+    b = Bench(**SUMMER)
+    for call, key in (
+        (lambda: b.hp.config(min_off_s=10**70), "min_off_s="),
+        (lambda: b.hp.set(setpoint=10**70), "setpoint="),
+        (lambda: b.hp.set(mode="x" * 70), "mode='x"),
+    ):
+        with pytest.raises(ValueError) as e:
+            call()
+        assert str(e.value).startswith(key), str(e.value)

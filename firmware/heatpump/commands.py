@@ -278,6 +278,8 @@ class Commands:
         if cancel is not True and cancel is not False:
             raise ValueError("hp.selftest(cancel=%s): True or False" % _short(cancel))
         if cancel:
+            if modes != "both":  # a cancel with a bad modes must not pass unnamed
+                raise ValueError("hp.selftest(cancel=True) takes no modes: got %s" % _short(modes))
             return self.selftest_cancel()
         st = self._selftest()
         why = st.start(self.ctl, modes)  # ValueError for bad modes: nothing changed

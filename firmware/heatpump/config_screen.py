@@ -22,7 +22,7 @@ def matching(part):
     if part is None:
         return keys
     if not part:
-        raise ValueError('an empty part of a name: give some of it, e.g. hp.config("defrost")')
+        raise ValueError('an empty part of a name: give some of it, e.g. "defrost"')
     found = [k for k in keys if part in k]
     if not found:
         from heatpump import suggest

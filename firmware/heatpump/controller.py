@@ -112,6 +112,9 @@ class Controller(Control):
         refusal = getattr(d, "refusal", None)
         if refusal is None:
             return "this controller has no defrost control"
+        st = self.selftest
+        if st is not None and st.active:
+            return "a self-test is running: no defrost until it ends"
         if not (
             self.mode == "heat" or (self.mode == "auto" and self.thermostat.side == T.SIDE_HEAT)
         ):
@@ -124,6 +127,13 @@ class Controller(Control):
         heating_run = self.seq.heating() and not self.defrost_active
         sn = self.sensors
         return refusal(heating_run, sn.ok[S.OUTDOOR_COIL], sn.dC[S.OUTDOOR_COIL])
+
+    def drop_defrost_request(self):
+        """A pending hp.defrost() lapses (a self-test takes the unit over: the heating
+        run it was asked for is gone)."""
+        abort = getattr(self.defrost, "abort", None)
+        if abort is not None and not self.defrost_active:
+            abort()
 
     def restore_counters(self, d):
         """Put back counters from snapshot()["counters"]; returns messages for what it

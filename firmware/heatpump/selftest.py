@@ -133,7 +133,9 @@ class SelfTest:
 
     def refusal(self, ctl, modes):
         """None if the self-test may start with these modes, else why not (text)."""
-        if modes not in MODES:
+        # Not `in` alone: on MicroPython bytearray(b"heat") == "heat", and the report
+        # would hold the bytearray (not JSON).
+        if type(modes) is not str or modes not in MODES:
             raise ValueError("modes=%r is not allowed: allowed %s" % (modes, ", ".join(MODES)))
         from heatpump import selftest_refusal
 
@@ -164,6 +166,7 @@ class SelfTest:
         s = ctl.settings()
         s["mode"] = "off"
         ctl.apply_settings(s)
+        ctl.drop_defrost_request()
         self.active = True
         self.line(
             "self-test started (%s): %s; about 10-12 min"

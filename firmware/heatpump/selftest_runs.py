@@ -11,6 +11,7 @@ from heatpump import lazy
 from heatpump import sensors as S
 from heatpump import sequencer as Q
 from heatpump import thermostat as T
+from heatpump.supervisor import fan_window_ms
 from heatpump.text import fmt_diff, fmt_temp, gpio_str, mmss
 
 LET_GO = True  # lazy.call lets this module go once the call that loaded it returns
@@ -21,7 +22,7 @@ LET_GO = True  # lazy.call lets this module go once the call that loaded it retu
 COOL_DROP_dK = const(100)  # cooling: coil at least this far below room air ...
 COOL_WINDOW_MS = const(180_000)  # ... within this long of the compressor start
 HEAT_RISE_dK = const(90)  # heating: coil this far above room air at the window's end
-HEAT_WINDOW_MS = const(180_000)  # (at least cold_blow_max_s + 60 s: the fan must run)
+HEAT_WINDOW_MS = const(180_000)  # (at least supervisor.fan_window_ms: the fan must run)
 MOVED_dK = const(30)  # a coil that moved less than this: the compressor does not pump
 # (selftest_valve.py asks each run's coil for as much the right way)
 WRONG_dK = const(30)  # moved this far the wrong way: the valve is in the other position
@@ -178,7 +179,7 @@ class Run(_Compressor):
         # (how far the coil must move past room air, dK; the window, ms)
         if self.side == T.SIDE_COOL:
             return COOL_DROP_dK, COOL_WINDOW_MS
-        w = ctl.cfg["cold_blow_max_s"] * 1000 + 60_000
+        w = fan_window_ms(ctl.cfg)
         return HEAT_RISE_dK, w if w > HEAT_WINDOW_MS else HEAT_WINDOW_MS
 
     def _say_progress(self, coil, d, limit_dK, window):

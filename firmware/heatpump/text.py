@@ -73,11 +73,14 @@ def fit(text, width=WIDTH):
     out = []
     for line in text.split("\n"):
         while len(line) > width:
+            lead = len(line) - len(line.lstrip(" "))  # never cut in the indent: no gap
             cut = line.rfind("  ", 0, width + 1)
             if cut < width // 2:  # a short first line is worse than a cut between words
                 cut = line.rfind(" ", 0, width + 1)
-            if cut <= 4:  # one word longer than the line: leave it whole
-                break
+            if cut <= max(4, lead):  # a word longer than the line stays whole
+                cut = line.find(" ", lead)
+                if cut < 0:
+                    break
             out.append(line[:cut].rstrip())
             line = "    " + line[cut:].lstrip()
         out.append(line)

@@ -56,6 +56,45 @@ def test_passes_on_a_working_unit():
         raise AssertionError(text)
 
 
+def test_the_longest_heating_window_the_config_allows_is_not_cut_by_the_supervisor():
+    # cold_blow_max_s=600 (its top) makes the heating window 660 s; the supervisor
+    # bounded a test run at min_run_s + 300 s, stopped it, logged A3 (a "firmware
+    # fault") and cancelled the test.
+    r = Rig(
+        config={"boot_delay_s": 0, "cold_blow_max_s": 600, "min_run_s": 60},
+        temps={"room": 20, "indoor_coil": 20, "outdoor": 10, "outdoor_coil": 10},
+    )
+    r.ctl.selftest = SelfTest()
+    r.run(5)
+    eq(r.hp.selftest(modes="heat")["started"], True, "started")
+    rep = finish(r)
+    eq(rep["result"], "pass", report_text(rep))
+    eq([f["code"] for f in r.hp.faults()], [], "faults")
+
+
+def test_no_defrost_is_asked_for_during_a_self_test_nor_carried_into_one():
+    # Asked during the test's heating run, hp.defrost() was accepted, did nothing in the
+    # test and started a defrost on a clean coil minutes after it; one asked just before
+    # the test did the same.
+    frosty = {"room": 20, "indoor_coil": 20, "outdoor": 2, "outdoor_coil": -4}
+    r = Rig(config={"boot_delay_s": 0}, temps=frosty, settings={"mode": "heat"})
+    r.ctl.selftest = SelfTest()
+    r.wait_until(lambda r: r.ctl.seq.heating(), 600)
+    r.run(30)  # inside min run: the defrost waits for it
+    eq(r.hp.defrost()["defrost"], "requested", "asked while heating")
+    eq(r.hp.selftest(modes="heat")["started"], True, "the test takes over")
+    r.wait_until(lambda r: r.ctl.seq.heating(), 900)
+    r.run(200)
+    msg = str(raises(ValueError, r.hp.defrost))
+    assert "a self-test is running: no defrost until it ends" in msg, msg
+    r.hp.set(mode="heat")  # a person's setting for after the test
+    finish(r)
+    r.set_temp("outdoor_coil", 8)  # clean: only a carried-over request would defrost now
+    for _ in range(1800):
+        r.step(1000)
+        eq(r.ctl.defrost_active, False, "a defrost after the test")
+
+
 def test_refuses_cooling_in_winter_and_changes_nothing():
     r = rig({"room": 19, "indoor_coil": 19, "outdoor": 2, "outdoor_coil": 0})
     out = r.hp.selftest()
