@@ -474,6 +474,22 @@ def test_a_stored_speed_this_board_lacks_is_refused_by_name(tmp_path):
     assert "stored setting refused: speed='medium' is not allowed: allowed low, high" in events
 
 
+def test_a_long_value_on_flash_is_logged_by_name_not_held_whole(tmp_path):
+    # A refusal once logged the value whole: 5,000 characters held in hp.log()'s heap.
+    flash = flash_dir(tmp_path)
+    long = "x" * 5000
+    values = {"settings": {"mode": long}, "config": {"min_off_s": long, long: 1}}
+    with open(flash + "settings.json", "w") as f:
+        json.dump({"schema": 1, "values": values}, f)
+    app = make_app(RigHAL(), None, flash)
+    assert app.ctl.mode == "off" and app.ctl.cfg["min_off_s"] == 180  # the default
+    events = [e["text"] for e in app.hp.log()]
+    assert all(len(text) <= 240 for text in events), max(events, key=len)
+    assert any("mode='xxxx" in text and "..." in text for text in events), events
+    assert any("min_off_s='xxxx" in text and "..." in text for text in events), events
+    assert any("unknown config key 'xxxx" in text and "allowed units" in text for text in events)
+
+
 # ---- hp.log() ------------------------------------------------------------------------------
 
 

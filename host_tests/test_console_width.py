@@ -178,3 +178,34 @@ def test_a_refusal_with_a_long_value_still_names_its_key():
         with pytest.raises(ValueError) as e:
             call()
         assert str(e.value).startswith(key), str(e.value)
+
+
+def test_a_pasted_screenful_is_refused_in_a_few_lines_and_changes_nothing():
+    # A refusal once echoed the whole value: 3,000 characters of it, on the terminal
+    # and in the heap, for one mistaken paste.
+    b = Bench(**SUMMER)
+    before = dict(b.ctl.cfg), b.hp.status().text
+    for call, start in (
+        (lambda: b.hp.config(min_off_s="9" * 3000), "min_off_s='9999"),
+        (lambda: b.hp.config(min_off_s=10**3000), "min_off_s=1000"),
+        (lambda: b.hp.set(mode="x" * 3000), "mode='xxxx"),
+        (lambda: b.hp.set(setpoint=[1] * 1000), "setpoint=[1, 1"),
+        (lambda: b.hp.selftest(modes="h" * 3000), "modes='hhhh"),
+        (lambda: b.hp.config_help(["d"] * 1000), 'hp.config_help(["d"'),
+    ):
+        with pytest.raises(ValueError) as e:
+            call()
+        text = str(e.value)
+        assert text.startswith(start.replace('"', "'")) and "..." in text, text
+        assert len(text) < 3 * WIDTH and not _too_wide(text), text
+    assert (dict(b.ctl.cfg), b.hp.status().text) == before
+
+
+def test_a_mistyped_key_is_shown_as_typed_and_a_pasted_one_is_cut():
+    b = Bench(**SUMMER)
+    with pytest.raises(ValueError) as e:
+        b.hp.config(defrost_interval_seconds=3600)
+    assert "unknown config key 'defrost_interval_seconds': did you mean" in str(e.value)
+    with pytest.raises(ValueError) as e:
+        b.hp.config(**{"q" * 3000: 1})
+    assert str(e.value).startswith("unknown config key 'qqqq") and len(str(e.value)) < 400

@@ -30,6 +30,7 @@ import sys
 
 from micropython import const
 
+from heatpump import lazy
 from heatpump.api import Api
 from heatpump.crashes import CrashRule, exc_text, show_traceback
 from heatpump.keeper import COUNTERS_EVERY_MS, PERSIST_EVERY_MS, Keeper
@@ -46,7 +47,8 @@ _FEED_MS = const(1000)  # the watchdog feeder's period
 _TICK_LATE_MS = const(5000)  # no control tick for this long: stop feeding the watchdog
 _RESTART_MS = const(2000)  # pause between a crash and the new generation of tasks
 _IDLE_MS = const(1000)  # the main coroutine's poll for a stop, when there is no REPL
-LOG_SIZE = const(30)  # events kept for hp.log()
+LOG_SIZE = const(30)  # events kept for hp.log(), each cut to EVENT_CHARS
+EVENT_CHARS = const(240)  # a long value pasted into a file is not held whole
 _GC_EVERY_B = const(8192)  # a collection after this many bytes allocated (build says why)
 
 SAFE_BOOT_HINT = "to keep it stopped: open('/safe_boot', 'w').close()"
@@ -116,8 +118,6 @@ class App:
         self.stopped = None  # why the app stopped; None while it runs
         self.watchdog_ms = 0  # the hardware watchdog's timeout once started
         # The controller, restored from flash (app_boot.py: loaded for this, let go).
-        from heatpump import lazy
-
         lazy.call("app_boot", "restore", self)
 
     # ---- events and faults ----------------------------------------------------
@@ -126,7 +126,7 @@ class App:
         """Add an event to hp.log() (keeps the last LOG_SIZE)."""
         if len(self.events) >= LOG_SIZE:
             self.events.pop(0)
-        self.events.append((self.ctl.uptime_s, text))
+        self.events.append((self.ctl.uptime_s, text[:EVENT_CHARS]))
 
     def record(self, code):
         try:
@@ -305,8 +305,6 @@ def stores(folder="/", fs=None):
     """The flash stores in folder: settings + config, the counters, the compressor's
     history (App's store, counters and history). fs: the filesystem (the board's own
     by default; the simulator's in-memory flash)."""
-    from heatpump import lazy
-
     return lazy.call("app_boot", "stores", folder, fs)
 
 

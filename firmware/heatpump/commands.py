@@ -74,9 +74,9 @@ def _names_only(command, args, kw):
 
 
 def _short(value):
-    from heatpump import usage  # let go with this module
+    from heatpump import text  # let go with this module
 
-    return usage.short(value)
+    return text.short(value)
 
 
 def _known_keys(changes):

@@ -151,6 +151,12 @@ def _unknown(kind, key, names, listed_by=None):
     return suggest.unknown(kind, key, names, listed_by)
 
 
+def _shown(value):
+    from heatpump import text  # only for a refusal; let go with this module
+
+    return text.short(value)
+
+
 def validate(key, value):
     """Return the canonical value of one config key, or raise ValueError naming the rule."""
     r = row(key)
@@ -159,9 +165,11 @@ def validate(key, value):
     if r[3] is None:
         return _choice(key, value, r[2])
     if isinstance(value, bool) or not isinstance(value, int):
-        raise ValueError("%s=%r is not a whole number: allowed %s" % (key, value, allowed(key)))
+        raise ValueError(
+            "%s=%s is not a whole number: allowed %s" % (key, _shown(value), allowed(key))
+        )
     if not r[2] <= value <= r[3]:
-        raise ValueError("%s=%r is out of range: allowed %s" % (key, value, allowed(key)))
+        raise ValueError("%s=%s is out of range: allowed %s" % (key, _shown(value), allowed(key)))
     return value
 
 
@@ -171,7 +179,7 @@ def _choice(key, value, options):
     for opt in options:
         if value == opt:
             return opt
-    raise ValueError("%s=%r is not allowed: allowed %s" % (key, value, ", ".join(options)))
+    raise ValueError("%s=%s is not allowed: allowed %s" % (key, _shown(value), ", ".join(options)))
 
 
 def _order_errors(cfg):
@@ -245,13 +253,13 @@ def validate_setting(key, value, speeds=SPEEDS):
     if key == "setpoint_dC":
         if isinstance(value, bool) or not isinstance(value, int):
             raise ValueError(
-                "setpoint_dC=%r is not a whole number: allowed %d..%d"
-                % (value, SETPOINT_MIN_dC, SETPOINT_MAX_dC)
+                "setpoint_dC=%s is not a whole number: allowed %d..%d"
+                % (_shown(value), SETPOINT_MIN_dC, SETPOINT_MAX_dC)
             )
         if not SETPOINT_MIN_dC <= value <= SETPOINT_MAX_dC:
             raise ValueError(
-                "setpoint_dC=%r is out of range: allowed %d..%d"
-                % (value, SETPOINT_MIN_dC, SETPOINT_MAX_dC)
+                "setpoint_dC=%s is out of range: allowed %d..%d"
+                % (_shown(value), SETPOINT_MIN_dC, SETPOINT_MAX_dC)
             )
         return value
     raise _unknown("setting", key, SETTING_KEYS)
@@ -261,14 +269,14 @@ def setpoint_to_dC(value, units="C"):
     """A setpoint in degrees of `units` (int or float) -> dC, or ValueError naming the range."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise ValueError(
-            "setpoint=%r is not a number: allowed %s" % (value, setpoint_range(units))
+            "setpoint=%s is not a number: allowed %s" % (_shown(value), setpoint_range(units))
         )
     # inf, nan and 1e308 would reach round() (OverflowError, ValueError) and a huge int
     # the float division: no temperature is beyond 1000 degrees in either unit, and
     # nan fails every comparison, so this refuses them all before any arithmetic.
     if not -1000 <= value <= 1000:
         raise ValueError(
-            "setpoint=%r is out of range: allowed %s" % (value, setpoint_range(units))
+            "setpoint=%s is out of range: allowed %s" % (_shown(value), setpoint_range(units))
         )
     if units == "F":
         dC = round((value - 32) * 50 / 9)
@@ -276,7 +284,7 @@ def setpoint_to_dC(value, units="C"):
         dC = round(value * 10)
     if not SETPOINT_MIN_dC <= dC <= SETPOINT_MAX_dC:
         raise ValueError(
-            "setpoint=%r is out of range: allowed %s" % (value, setpoint_range(units))
+            "setpoint=%s is out of range: allowed %s" % (_shown(value), setpoint_range(units))
         )
     return dC
 

@@ -66,7 +66,7 @@ def help_lines(part):
     from heatpump.config_help import HELP
 
     if part is not None and not isinstance(part, str):
-        from heatpump.usage import short
+        from heatpump.text import short
 
         raise ValueError(
             'hp.config_help(%s): give part of a key\'s name, e.g. hp.config_help("defrost")'

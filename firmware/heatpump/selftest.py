@@ -40,7 +40,7 @@ from heatpump import sensors as S
 from heatpump import thermostat as T
 from heatpump.selftest_report import check_entry, finished_report, load_report, save_report
 from heatpump.selftest_sensor import judge_sensor
-from heatpump.text import fit
+from heatpump.text import fit, short
 
 LET_GO = True  # lazy.call lets this module go once the call that loaded it returns
 
@@ -136,7 +136,9 @@ class SelfTest:
         # Not `in` alone: on MicroPython bytearray(b"heat") == "heat", and the report
         # would hold the bytearray (not JSON).
         if type(modes) is not str or modes not in MODES:
-            raise ValueError("modes=%r is not allowed: allowed %s" % (modes, ", ".join(MODES)))
+            raise ValueError(
+                "modes=%s is not allowed: allowed %s" % (short(modes), ", ".join(MODES))
+            )
         from heatpump import selftest_refusal
 
         return selftest_refusal.refusal(ctl, modes, self.name() if self.active else None)

@@ -223,5 +223,7 @@ def _accept(st, stored):
             got = st.validate(key, value)
             values[key] = value if got is None else got
         except ValueError as e:
-            st.fault(FAULT_VALUE, "%s: %s=%r refused (%s)" % (st.path, key, value, e))
+            from heatpump.text import short  # a file's long value is not logged whole
+
+            st.fault(FAULT_VALUE, "%s: %s=%s refused (%s)" % (st.path, key[:40], short(value), e))
     return values

@@ -37,9 +37,12 @@ def unknown(kind, name, names, listed_by=None):
     person sees them (listed_by: 'hp.config()') when they are too many for one line."""
     near = close_names(name, names)
     hint = "did you mean %s? " % " or ".join(near) if near else ""
+    from heatpump.text import short  # let go with this module
+
+    shown = short(name, 44)  # a mistyped name as typed, up to 40 letters; a paste cut
     if listed_by is not None:
-        return ValueError("unknown %s %r: %s%s lists them" % (kind, name, hint, listed_by))
-    return ValueError("unknown %s %r: %sallowed %s" % (kind, name, hint, ", ".join(names)))
+        return ValueError("unknown %s %s: %s%s lists them" % (kind, shown, hint, listed_by))
+    return ValueError("unknown %s %s: %sallowed %s" % (kind, shown, hint, ", ".join(names)))
 
 
 def no_command(name, commands):

@@ -7,6 +7,13 @@ Loaded with the commands or the self-test and let go with them (lazy.py).
 LET_GO = True  # lazy.call lets this module go once the call that loaded it returns
 
 
+def short(value, most=24):
+    """A value as a refusal shows it, in at most `most` characters: a pasted screenful
+    stays one line."""
+    r = repr(value)
+    return r if len(r) <= most else r[: most - 4] + "..."
+
+
 def fmt_temp(dC, units="C"):
     """'21.5 C' / '70.7 F' from tenths of a degree C, in integer arithmetic."""
     if units == "F":

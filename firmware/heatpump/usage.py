@@ -6,6 +6,8 @@ Loaded only for those, and let go after (lazy.py): a command called right never
 loads it.
 """
 
+from heatpump.text import short
+
 LET_GO = True  # lazy.call lets this module go once the call that loaded it returns
 
 # The values each command takes, in order, and how a call is written. set and config
@@ -24,12 +26,6 @@ _TAKES = {
     "help": (("topic",), 'hp.help("set")'),
     "log": (("n",), "hp.log(10)"),
 }
-
-
-def short(value):
-    # A value as the refusal shows it: a pasted screenful stays one line.
-    r = repr(value)
-    return r if len(r) <= 24 else r[:20] + "..."
 
 
 def _call(name, args, kw):
